@@ -48,49 +48,49 @@ def format_text_diagnostic(d: Diagnostic, source_line: str = "", color: bool = F
     return f"{head}\n    {source_line}\n    {caret_pad}^"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """Subcommands live in corefile_tool/commands/<name>.py and are imported only when run (fast start-up)."""
+
+    COMMANDS = {
+        "parse": "Parse a Corefile as CoreDNS does and print its syntax tree.",
+        "lint": "Report what CoreDNS would refuse, and the pitfalls it accepts silently.",
+        "rules": "List the lint rules with their explanations.",
+        "simulate": "Say which server block and plugin answer a query, and why.",
+        "generate": "Write each cluster's Corefile from a multi-cluster inventory.",
+        "mesh": "Check or draw the forwarding mesh of an inventory.",
+        "fmt": "Format Corefiles canonically.",
+        "migrate": "Migrate a Corefile between CoreDNS versions.",
+        "k8s": "Discover, lint and apply Corefiles in Kubernetes clusters.",
+    }
+
+    def list_commands(self, ctx):
+        import importlib.util
+
+        return [n for n in self.COMMANDS if importlib.util.find_spec(f"corefile_tool.commands.{n}")]
+
+    def get_command(self, ctx, name):
+        import importlib
+
+        if name not in self.COMMANDS:
+            return None
+        try:
+            module = importlib.import_module(f"corefile_tool.commands.{name}")
+        except ModuleNotFoundError as e:
+            if e.name == f"corefile_tool.commands.{name}":
+                return None
+            raise
+        return module.command
+
+    def format_commands(self, ctx, formatter):
+        rows = [(n, self.COMMANDS[n]) for n in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="corefile", prog_name="corefile")
 def main():
     """Parse, lint, simulate and generate CoreDNS Corefiles."""
-
-
-@main.command()
-@click.argument("path")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--tokens", is_flag=True, help="Include the lexer's tokens (JSON) or list them (text).")
-@click.option("--allow-import-outside", is_flag=True, help="Let `import` read files outside the Corefile's directory.")
-def parse(path, fmt, tokens, allow_import_outside):
-    """Parse PATH (or - for standard input) as CoreDNS does and print its syntax tree."""
-    from .parser import Parser
-
-    text = read_input(path)
-    corefile = Parser(text, path, allow_import_outside=allow_import_outside).parse()
-    if fmt == "json":
-        echo_json(corefile.to_json(with_tokens=tokens))
-    else:
-        if tokens:
-            for t in corefile.tokens:
-                click.echo(f"{t.line}:{t.column}\t{t.text!r}")
-        for block in corefile.server_blocks:
-            keys = ", ".join(
-                f"{k.text} -> " + (" ".join(k.address.keys()) if k.address and k.address.zones is not None
-                                   else f"invalid ({k.address.error})")
-                for k in block.keys)
-            click.echo(f"server block {block.index} (line {block.line}): {keys}")
-            _print_directives(block.directives, 1)
-        for d in corefile.diagnostics:
-            click.echo(format_text_diagnostic(d, corefile.source_line("" if d.path == path else d.path, d.line)),
-                       err=True)
-    sys.exit(EXIT_OK if corefile.ok else EXIT_FINDINGS)
-
-
-def _print_directives(directives, depth):
-    for d in directives:
-        args = " ".join(repr(a.text) if (not a.text or any(c.isspace() for c in a.text)) else a.text
-                        for a in d.args + d.tail)
-        click.echo(f"{'    ' * depth}{d.name}{' ' + args if args else ''}  [{d.line}:{d.column}]")
-        if d.block is not None:
-            _print_directives(d.block.directives, depth + 1)
 
 
 if __name__ == "__main__":  # pragma: no cover

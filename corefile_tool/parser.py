@@ -343,7 +343,7 @@ class Parser:
                     feed("_NL", None)
                 feed("CLOSE", last)
                 self.result.diagnostics.append(self._diag(
-                    "missing-brace", "warning",
+                    "unclosed-block", "warning",
                     "server block is never closed; CoreDNS accepts it only because the file ends with a '}'",
                     last))
                 self.server_braced = False

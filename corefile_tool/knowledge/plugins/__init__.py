@@ -1,0 +1,1 @@
+"""One module per CoreDNS plugin, each defining PLUGIN = Plugin(...) (see ../spec.py)."""

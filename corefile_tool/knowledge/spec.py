@@ -1,0 +1,101 @@
+"""The shape of a plugin's knowledge: its arguments, block properties, once-per-block rule and versions.
+
+Arguments and property values are written in a small spec language, read once:
+
+    "from:zone to:upstream+"        two slots; `to` takes one or more
+    "ttl:int(1..)? zones:zone*"     an optional slot is taken only when the word fits its type
+    "policy:enum(random|round_robin|sequential)"
+    ""                              no arguments at all
+
+Types are the checkers in values.py. Whatever the language cannot say lives in a plugin's `checks`: functions
+`check(directive, ctx) -> iterable of (token, message)` kept in the plugin's own module.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from . import values
+
+_ITEM = re.compile(r"(?P<name>[A-Za-z_][\w-]*):(?P<type>[a-z_]+)(?:\((?P<param>[^)]*)\))?(?P<count>[?*+]?)$")
+
+
+@dataclass(frozen=True)
+class Slot:
+    name: str
+    type: str
+    param: str = ""
+    count: str = ""        # "" exactly one, "?" optional, "*" any number, "+" at least one
+
+    def check(self, text: str) -> Optional[str]:
+        return values.check(self.type, self.param, text)
+
+
+def slots(spec: str) -> tuple:
+    out = []
+    for item in spec.split():
+        m = _ITEM.match(item)
+        if not m:
+            raise ValueError(f"bad argument spec item {item!r} in {spec!r}")
+        if m.group("type") not in values.CHECKERS:
+            raise ValueError(f"unknown value type {m.group('type')!r} in {spec!r}")
+        out.append(Slot(m.group("name"), m.group("type"), m.group("param") or "", m.group("count")))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Prop:
+    """A property line inside the plugin's block."""
+    name: str
+    args: str = ""                 # spec language; "" = takes no arguments
+    since: Optional[str] = None    # CoreDNS version that added it
+    deprecated: Optional[str] = None
+    removed: Optional[str] = None
+    replacement: str = ""          # what to use instead, for deprecation notices
+    free_args: bool = False        # arguments not checked here (a `checks` function does)
+
+    @property
+    def slots(self) -> tuple:
+        return slots(self.args)
+
+
+@dataclass(frozen=True)
+class Plugin:
+    name: str
+    summary: str
+    args: str = ""                          # spec language for the directive's own arguments
+    props: tuple = ()                       # Prop entries; () with block=False means no block at all
+    block: bool = False                     # whether a `{ }` block is accepted
+    once: bool = False                      # "this plugin can only be used once per Server Block"
+    zones: bool = False                     # leading arguments are the zones it serves (else the block's keys)
+    fallthrough: bool = False               # accepts `fallthrough [ZONES...]`
+    since: Optional[str] = None
+    removed: Optional[str] = None
+    replacement: str = ""
+    free_args: bool = False                 # arguments checked only by `checks`
+    checks: tuple = ()                      # extra check functions (see module docstring)
+    external_files: tuple = ()              # argument/property names that name files CoreDNS reads at start-up
+
+    @property
+    def slots(self) -> tuple:
+        return slots(self.args)
+
+    def prop(self, name: str) -> Optional[Prop]:
+        for p in self.props:
+            if p.name == name:
+                return p
+        return None
+
+
+def version_tuple(v: str) -> tuple:
+    return tuple(int(x) for x in v.split("."))
+
+
+def present_in(since: Optional[str], removed: Optional[str], version: str) -> bool:
+    v = version_tuple(version)
+    if since and v < version_tuple(since):
+        return False
+    if removed and v >= version_tuple(removed):
+        return False
+    return True

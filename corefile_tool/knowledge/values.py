@@ -1,0 +1,260 @@
+"""One checker per value type, shared by every plugin that takes that type.
+
+A checker takes the text and its parameter string (from a spec such as `int(1..)` or `enum(a|b)`) and returns
+None when CoreDNS accepts the value, else the reason it refuses it (CoreDNS's wording where it has one).
+Register a new type with @value_type("name").
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Callable, Optional
+
+from ..addresses import is_domain_name, split_host_port, split_transport
+
+Checker = Callable[[str, str], Optional[str]]
+CHECKERS: dict[str, Checker] = {}
+
+
+def value_type(name: str):
+    def register(fn: Checker) -> Checker:
+        CHECKERS[name] = fn
+        return fn
+    return register
+
+
+def check(type_name: str, param: str, text: str) -> Optional[str]:
+    return CHECKERS[type_name](text, param)
+
+
+def _range(param: str):
+    """`1..`, `..10`, `0..65535` → (low, high) with None for an open end."""
+    if not param:
+        return None, None
+    lo, _, hi = param.partition("..")
+    return (float(lo) if lo else None), (float(hi) if hi else None)
+
+
+def _in_range(value: float, param: str, text: str, what: str) -> Optional[str]:
+    lo, hi = _range(param)
+    if lo is not None and value < lo:
+        return f"{what} {text} is below the minimum {param.split('..')[0]}"
+    if hi is not None and value > hi:
+        return f"{what} {text} is above the maximum {param.split('..')[1]}"
+    return None
+
+
+_GO_INT = re.compile(r"[+-]?[0-9]+\Z")
+
+
+def go_atoi(text: str) -> Optional[int]:
+    """Go strconv.Atoi."""
+    if not _GO_INT.match(text):
+        return None
+    v = int(text)
+    return v if -(2 ** 63) <= v < 2 ** 63 else None
+
+
+@value_type("str")
+def _str(text, param):
+    return None
+
+
+@value_type("int")
+def _int(text, param):
+    """strconv.Atoi, optionally within a range."""
+    v = go_atoi(text)
+    if v is None:
+        return f'strconv.Atoi: parsing "{text}": invalid syntax'
+    return _in_range(v, param, text, "value")
+
+
+@value_type("uint")
+def _uint(text, param):
+    """strconv.ParseUint(text, 10, 32|64): digits only, no sign."""
+    bits = 32 if param == "32" else 64
+    if not re.fullmatch(r"[0-9]+", text) or int(text) >= 2 ** bits:
+        return f'strconv.ParseUint: parsing "{text}": invalid syntax'
+    return None
+
+
+_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_DURATION = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)")
+
+
+def parse_go_duration(text: str) -> Optional[float]:
+    """Go time.ParseDuration → seconds, or None when Go refuses it."""
+    s = text
+    sign = 1.0
+    if s[:1] in "+-" and s:
+        sign = -1.0 if s[0] == "-" else 1.0
+        s = s[1:]
+    if s == "0":
+        return 0.0
+    if not s:
+        return None
+    total = 0.0
+    pos = 0
+    while pos < len(s):
+        m = _DURATION.match(s, pos)
+        if not m or m.group(1) in ("", "."):
+            return None
+        total += float(m.group(1)) * _DURATION_UNITS[m.group(2)]
+        pos = m.end()
+    return sign * total
+
+
+@value_type("duration")
+def _duration(text, param):
+    v = parse_go_duration(text)
+    if v is None:
+        return f'time: invalid duration "{text}"'
+    return _in_range(v, param, text, "duration")
+
+
+@value_type("enum")
+def _enum(text, param):
+    choices = param.split("|")
+    if text not in choices:
+        return f"unknown value '{text}' (expected one of: {', '.join(choices)})"
+    return None
+
+
+@value_type("zone")
+def _zone(text, param):
+    """A zone as plugins read one (plugin.Host(..).NormalizeExact): transport prefix allowed, CIDR expanded."""
+    try:
+        split_host_port(split_transport(text)[1])
+    except ValueError as e:
+        return f"unable to normalize '{text}': {e}"
+    return None
+
+
+@value_type("domain")
+def _domain(text, param):
+    if not is_domain_name(text):
+        return f"invalid domain name {text}"
+    return None
+
+
+@value_type("ip")
+def _ip(text, param):
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return f"not a valid IP address: {text}"
+    return None
+
+
+@value_type("cidr")
+def _cidr(text, param):
+    if "/" not in text:
+        return f"invalid CIDR address: {text}"
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return f"invalid CIDR address: {text}"
+    return None
+
+
+@value_type("ip_or_cidr")
+def _ip_or_cidr(text, param):
+    return _ip(text, param) if "/" not in text else _cidr(text, param)
+
+
+def split_go_hostport(text: str):
+    """Go net.SplitHostPort: (host, port) or None."""
+    if text.startswith("["):
+        end = text.find("]")
+        if end == -1 or not text[end + 1:].startswith(":") or ":" in text[end + 2:]:
+            return None
+        return text[1:end], text[end + 2:]
+    if text.count(":") != 1:
+        return None
+    host, port = text.split(":")
+    return host, port
+
+
+@value_type("port")
+def _port(text, param):
+    v = go_atoi(text)
+    if v is None or not 0 <= v <= 65535:
+        return f"invalid port: {text}"
+    return None
+
+
+@value_type("listen")
+def _listen(text, param):
+    """A listen address `[HOST]:PORT` (net.Listen): host may be empty, port required."""
+    hp = split_go_hostport(text)
+    if hp is None:
+        return f"address {text}: missing port in address"
+    host, port = hp
+    if host:
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            if not re.fullmatch(r"[A-Za-z0-9.-]+", host):
+                return f"invalid host in address {text}"
+    if _port(port, "") is not None and not re.fullmatch(r"[A-Za-z]+", port):
+        return f"invalid port in address {text}"
+    return None
+
+
+@value_type("regex")
+def _regex(text, param):
+    """Go RE2 syntax, approximated with Python's re (RE2 has no backreferences or lookaround)."""
+    if re.search(r"\(\?[=!<]|\\[1-9]", text):
+        return f"error parsing regexp: invalid or unsupported Perl syntax in `{text}`"
+    try:
+        re.compile(text)
+    except re.error as e:
+        return f"error parsing regexp: {e}: `{text}`"
+    except (RecursionError, OverflowError):
+        return f"error parsing regexp: too complex: `{text}`"
+    return None
+
+
+@value_type("url")
+def _url(text, param):
+    from urllib.parse import urlsplit
+
+    try:
+        u = urlsplit(text)
+    except ValueError as e:
+        return f"invalid URL {text}: {e}"
+    if param and u.scheme not in param.split("|"):
+        return f"invalid URL scheme in {text}"
+    return None
+
+
+RCODES = ("NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN", "YXRRSET",
+          "NXRRSET", "NOTAUTH", "NOTZONE", "BADSIG", "BADVERS", "BADKEY", "BADTIME", "BADMODE", "BADNAME",
+          "BADALG", "BADTRUNC", "BADCOOKIE")
+
+
+@value_type("rcode")
+def _rcode(text, param):
+    if text.upper() not in RCODES:
+        return f"'{text}' is not a valid rcode"
+    return None
+
+
+@value_type("qtype")
+def _qtype(text, param):
+    import dns.rdatatype
+
+    if param == "any" and text in ("*", "ANY"):
+        return None
+    try:
+        dns.rdatatype.from_text(text.upper())
+    except Exception:
+        return f"invalid type {text!r}"
+    return None
+
+
+@value_type("path")
+def _path(text, param):
+    if not text:
+        return "empty file path"
+    return None

@@ -1,0 +1,72 @@
+"""corefile lint: every error CoreDNS would refuse to start with, and the pitfalls it accepts silently."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Optional
+
+from ..diagnostics import Diagnostic
+from ..tree import Corefile
+from .context import Context
+
+_SUPPRESS = re.compile(r"#\s*corefile:\s*disable=([\w,\- ]+)")
+
+
+def lint_tree(corefile: Corefile, version: Optional[str] = None, *, external_plugins=None, profile=None,
+              select=None, ignore=None) -> list[Diagnostic]:
+    from ..knowledge import versions
+    from .rules import all_rules
+
+    version = versions.normalize_version(version or versions.LATEST)
+    ctx = Context(corefile, version, dict(external_plugins or {}), profile)
+    found: list[Diagnostic] = []
+    syntax_failed = not corefile.ok
+    for rule in all_rules():
+        if syntax_failed and not getattr(rule, "ON_SYNTAX_ERROR", False):
+            continue  # CoreDNS stops at the first parse error: nothing after it is checked
+        found.extend(rule.check(corefile, ctx))
+    found = _filter(found, select, ignore)
+    found = _unsuppressed(found, corefile)
+    return sorted(set(found), key=Diagnostic.sort_key)
+
+
+def _filter(found, select, ignore):
+    if select:
+        found = [d for d in found if _matches(d.code, select)]
+    if ignore:
+        found = [d for d in found if not _matches(d.code, ignore)]
+    return found
+
+
+def _matches(code: str, patterns) -> bool:
+    return any(code == p or (p.endswith("*") and code.startswith(p[:-1])) for p in patterns)
+
+
+def _unsuppressed(found, corefile: Corefile):
+    """`# corefile: disable=CODE[,CODE]` on the diagnostic's line or the line above silences it."""
+    by_place = {}
+    for c in corefile.comments:
+        m = _SUPPRESS.search(c.text)
+        if m:
+            codes = {x.strip() for x in m.group(1).replace(" ", ",").split(",") if x.strip()}
+            by_place.setdefault((corefile.display_path(c.file), c.line), set()).update(codes)
+    if not by_place:
+        return found
+    keep = []
+    for d in found:
+        codes = by_place.get((d.path, d.line), set()) | by_place.get((d.path, d.line - 1), set())
+        if d.code in codes or "all" in codes:
+            continue
+        keep.append(d)
+    return keep
+
+
+def lint(source, version: Optional[str] = None, *, path: Optional[str] = None, external_plugins=None,
+         profile=None, select=None, ignore=None, env=None, allow_import_outside=False) -> list[Diagnostic]:
+    """Lint Corefile text or a path (str or Path). Returns the diagnostics, errors first by position."""
+    from ..parser import parse
+
+    corefile = parse(source, path=path, env=env, allow_import_outside=allow_import_outside)
+    return lint_tree(corefile, version, external_plugins=external_plugins, profile=profile, select=select,
+                     ignore=ignore)

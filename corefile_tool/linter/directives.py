@@ -1,0 +1,201 @@
+"""Checks every directive against the plugin knowledge base, the way each plugin's setup function reads its
+tokens (a caddy Dispenser): arguments on the directive's line, one level of `{ }` opened on that same line,
+one property per line. Findings carry one of the codes below; the rule modules of the same codes document them.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterable, Optional
+
+from ..knowledge import registry, versions
+from ..knowledge.spec import Plugin, Prop, Slot, present_in
+from ..lexer import Token
+from ..tree import Directive, ServerBlock
+from .context import Context
+
+UNKNOWN_DIRECTIVE = "unknown-directive"
+PLUGIN_ONCE = "plugin-once"
+WRONG_ARGUMENTS = "wrong-arguments"
+INVALID_VALUE = "invalid-value"
+UNKNOWN_PROPERTY = "unknown-property"
+BLOCK_LAYOUT = "block-layout"
+DEPRECATED = "deprecated"
+REMOVED = "removed"
+EXTERNAL = "external-plugin"
+
+ONCE_MESSAGE = "this plugin can only be used once per Server Block"
+
+
+def arg_error(after: Token) -> str:
+    return f"Wrong argument count or unexpected line ending after '{after.text}'"
+
+
+def match_slots(slots: tuple, args: list[Token], anchor: Token):
+    """Fit words to slots; returns None, or (code, token, message) for the first misfit."""
+    i = 0
+    skipped_error = None
+    for slot in slots:
+        if slot.count == "":
+            if i >= len(args):
+                return WRONG_ARGUMENTS, (args[-1] if args else anchor), arg_error(args[-1] if args else anchor)
+            err = slot.check(args[i].text)
+            if err:
+                return INVALID_VALUE, args[i], err
+            i += 1
+        elif slot.count == "?":
+            if i < len(args):
+                err = slot.check(args[i].text)
+                if err is None:
+                    i += 1
+                else:
+                    skipped_error = (INVALID_VALUE, args[i], err)
+        else:
+            taken = 0
+            while i < len(args):
+                err = slot.check(args[i].text)
+                if err:
+                    return INVALID_VALUE, args[i], err
+                i += 1
+                taken += 1
+            if slot.count == "+" and taken == 0:
+                last = args[-1] if args else anchor
+                return WRONG_ARGUMENTS, last, arg_error(last)
+    if i < len(args):
+        if skipped_error and skipped_error[1] is args[i]:
+            return skipped_error
+        return WRONG_ARGUMENTS, args[i], arg_error(args[i - 1] if i else anchor)
+    return None
+
+
+FALLTHROUGH = Prop("fallthrough", "zones:zone*")
+
+
+class DirectiveChecker:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.version = ctx.version
+        self.known = set(versions.directives(ctx.version))
+
+    def findings(self) -> list:
+        out = []
+        for block in self.ctx.corefile.server_blocks:
+            out.extend(self.check_block(block))
+        return out
+
+    def _d(self, code, severity, message, token):
+        return self.ctx.diagnostic(code, severity, message, token)
+
+    def check_block(self, block: ServerBlock) -> Iterable:
+        seen = Counter()
+        for d in block.directives:
+            name = d.name
+            if name in self.ctx.external_plugins and name not in self.known:
+                yield self._d(EXTERNAL, "info",
+                              f"'{name}' is an external plugin: its configuration is not checked", d.name_token)
+                continue
+            plugin = registry.get(name)
+            if name not in self.known:
+                yield self._unknown(d, plugin)
+                continue
+            seen[name] += 1
+            if plugin is None:
+                yield self._d(EXTERNAL, "info", f"no knowledge of plugin '{name}': its configuration is not checked",
+                              d.name_token)
+                continue
+            if plugin.once and seen[name] == 2:
+                yield self._d(PLUGIN_ONCE, "error", f"plugin/{name}: {ONCE_MESSAGE}", d.name_token)
+            yield from self.check_directive(d, plugin, block)
+
+    def _unknown(self, d: Directive, plugin: Optional[Plugin]):
+        name = d.name
+        hint = versions.unknown_hint(name, self.version)
+        msg = f"Unknown directive '{name}'" + (f" ({hint})" if hint else "")
+        return self._d(UNKNOWN_DIRECTIVE, "error", msg, d.name_token)
+
+    def check_directive(self, d: Directive, plugin: Plugin, block: ServerBlock):
+        name = plugin.name
+        prefix = f"plugin/{name}: "
+        if d.tail:
+            yield self._d(BLOCK_LAYOUT, "error",
+                          prefix + f"unexpected '{d.tail[0].text}' after the block's closing '}}' on the same line",
+                          d.tail[0])
+            return
+        if d.block is not None:
+            before = d.args[-1] if d.args else d.name_token
+            if d.block.open.line != before.end_line or d.block.open.file != before.file:
+                yield self._d(BLOCK_LAYOUT, "error",
+                              prefix + "Unexpected token '{', expecting argument (a block's '{' must end the "
+                              "directive's line)", d.block.open)
+                return
+            if not plugin.block:
+                yield self._d(WRONG_ARGUMENTS, "error", prefix + arg_error(d.block.open), d.block.open)
+                return
+        if not plugin.free_args:
+            found = match_slots(plugin.slots, d.args, d.name_token)
+            if found:
+                code, tok, msg = found
+                yield self._d(code, "error", prefix + msg, tok)
+                return
+        if d.block is not None:
+            for line in d.block.directives:
+                problem = yield from self.check_property(line, plugin, d, prefix)
+                if problem:
+                    return
+        for check in plugin.checks:
+            for item in check(d, self.ctx):
+                tok, msg = item[0], item[1]
+                severity = item[2] if len(item) > 2 else "error"
+                code = item[3] if len(item) > 3 else INVALID_VALUE
+                yield self._d(code, severity, prefix + msg, tok)
+                if severity == "error":
+                    return
+
+    def check_property(self, line: Directive, plugin: Plugin, d: Directive, prefix: str):
+        """Yields diagnostics for one property line; returns True when the plugin's setup would stop there."""
+        pname = line.name
+        prop = plugin.prop(pname)
+        if prop is None and plugin.fallthrough and pname == "fallthrough":
+            prop = FALLTHROUGH
+        if prop is None or not present_in(prop.since, prop.removed, self.version):
+            extra = ""
+            if prop is not None and prop.removed:
+                extra = f" (removed in CoreDNS {prop.removed}" + (
+                    f"; use {prop.replacement})" if prop.replacement else ")")
+            elif prop is not None and prop.since:
+                extra = f" (added in CoreDNS {prop.since})"
+            yield self._d(UNKNOWN_PROPERTY, "error", prefix + f"unknown property '{pname}'{extra}", line.name_token)
+            return True
+        if prop.deprecated and self._at_least(prop.deprecated):
+            repl = f"; use {prop.replacement}" if prop.replacement else ""
+            yield self._d(DEPRECATED, "warning",
+                          prefix + f"'{pname}' is deprecated since CoreDNS {prop.deprecated}{repl}", line.name_token)
+        if line.block is not None:
+            yield self._d(BLOCK_LAYOUT, "error", prefix + "Nested blocks are not supported", line.block.open)
+            return True
+        args = list(line.args)
+        close = d.block.close
+        if close is not None and close.line == (args[-1] if args else line.name_token).end_line \
+                and close.file == line.file:
+            # `prop value }` on one line: the plugin reads the `}` as one more argument.
+            args.append(close)
+        if prop.free_args:
+            return False
+        found = match_slots(prop.slots, args, line.name_token)
+        if found:
+            code, tok, msg = found
+            yield self._d(code, "error", prefix + msg, tok)
+            return True
+        return False
+
+    def _at_least(self, v: str) -> bool:
+        from ..knowledge.spec import version_tuple
+
+        return version_tuple(self.version) >= version_tuple(v)
+
+
+def findings(ctx: Context) -> list:
+    cache = getattr(ctx, "_directive_findings", None)
+    if cache is None:
+        cache = DirectiveChecker(ctx).findings()
+        ctx._directive_findings = cache
+    return cache

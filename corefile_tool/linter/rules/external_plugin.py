@@ -1,0 +1,22 @@
+from ._directive_rule import checker
+
+CODE = "external-plugin"
+SEVERITY = "info"
+SUMMARY = "A plugin whose configuration corefile cannot check (declared external, or not described)."
+DOC = """
+Plugins compiled into a custom build are declared with `--plugin NAME[:AFTER]`; corefile then knows the name exists but not its options, and says so rather than guessing.
+
+Bad:
+
+    . {
+        (a custom plugin without --plugin) myplugin
+    }
+
+Good:
+
+    . {
+        (with --plugin myplugin) myplugin
+    }
+"""
+
+check = checker(CODE)
