@@ -1,31 +1,45 @@
 """Split Corefile text into tokens the way CoreDNS's Corefile lexer (coredns/caddy caddyfile/lexer.go) does.
 
-Rules that matter (see ../shared/spec/corefile-syntax.md §2):
-- whitespace is Go's unicode.IsSpace, not Python's str.isspace();
+Rules that matter (../shared/spec/corefile-syntax.md §2, checked against lexer.go):
+- whitespace is Go's unicode.IsSpace, not Python's str.isspace() (which also counts U+001C..U+001F);
 - a CR outside quotes is dropped without ending the word;
-- `#` starts a comment anywhere outside quotes, even in the middle of a word;
-- a `"` opens a quoted token only as a token's first character; inside, `\\"` is the only escape;
-- braces are ordinary characters: they are structural only as whole tokens (decided by the parser).
+- `#` at the start of a token comments out the rest of the line; a `#` inside a word drops the rest of that
+  word only: lexer.go resets its comment flag when it hands out the word, so `1.1.1.1#53 8.8.8.8` lexes as
+  `1.1.1.1`, `8.8.8.8`;
+- a `"` opens a quoted token only as a token's first character; inside, `\\"` is the only escape, and a
+  file ending inside quotes ends the token (no error);
+- braces are ordinary characters: they are structural only as whole tokens (decided by the parser);
+- columns count characters (Go runes) from 1; a byte-order mark is skipped only as the very first character.
 """
 from __future__ import annotations
 
+import codecs
 import re
 
-# Go's unicode.IsSpace: the Latin-1 spaces plus Unicode White_Space (no U+001C..U+001F, unlike str.isspace).
+# Go's unicode.IsSpace: the Latin-1 spaces plus Unicode White_Space.
 GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-_SPACE_NO_NL_CR = GO_SPACE.replace("\n", "").replace("\r", "")
+# What ends a word: every Go space except CR, which lexer.go drops without ending the word.
+_WORD_END = GO_SPACE.replace("\r", "")
 
-_SCAN = re.compile(
-    r"(?P<nl>\n)"
-    rf"|(?P<space>[{_SPACE_NO_NL_CR}\r]+)"
-    r"|(?P<comment>#[^\n]*)"
-    r'|"(?P<quoted>(?:\\[\s\S]|[^"\\])*)(?P<close>"|\\?\Z)'
-    rf'|(?P<word>[^{GO_SPACE}#"](?:[^{_SPACE_NO_NL_CR}\n#]|\r)*)'
+# One match per token: the whitespace before it (newlines counted from it), then a word (with the rest of the
+# word after a `#` in it), a comment, or a quoted token. The quoted body is an unrolled loop so a megabyte-long
+# token costs no backtracking.
+_TOKEN = re.compile(
+    rf"([{GO_SPACE}]*)"
+    rf"(?:([^{GO_SPACE}#\"][^{_WORD_END}#]*)(#[^{_WORD_END}]*)?"
+    r"|(#[^\n]*)"
+    r'|"([^"\\]*(?:\\[\s\S][^"\\]*)*)("|\\?\Z)'
+    r")?"
 )
+_WORD, _WORD_TAIL, _COMMENT, _QUOTED = 2, 3, 4, 6
 
 
 class Token:
-    """One lexer token: its text (quotes removed) and where it was read."""
+    """One lexer token: its text (quotes removed) and where it was read.
+
+    `raw` is the text before {$ENV} substitution; `origin` is the chain of `import` sites (tree.ImportSite)
+    the token was spliced in through, outermost first.
+    """
 
     __slots__ = ("text", "line", "column", "file", "quoted", "raw", "origin")
 
@@ -35,8 +49,8 @@ class Token:
         self.column = column
         self.file = file
         self.quoted = quoted
-        self.raw = text          # text before environment substitution
-        self.origin = ()         # chain of `import` tokens this token was spliced in through
+        self.raw = text
+        self.origin = ()
 
     @property
     def end_line(self) -> int:
@@ -54,53 +68,68 @@ class Token:
 
 
 class Comment:
+    """A `#` comment: the whole rest of a line, or the rest of a word after a `#` inside it."""
+
     __slots__ = ("text", "line", "column", "file")
 
     def __init__(self, text, line, column, file=""):
         self.text, self.line, self.column, self.file = text, line, column, file
 
+    def __repr__(self):
+        return f"Comment({self.text!r}, {self.line}:{self.column})"
+
+
+def _one_replacement_per_byte(error: UnicodeDecodeError):
+    # Go's ReadRune turns each undecodable byte into its own U+FFFD; Python's "replace" would fold a
+    # truncated multi-byte sequence into one.
+    return "\ufffd", error.start + 1
+
+
+codecs.register_error("corefile-go-runes", _one_replacement_per_byte)
+
 
 def decode(data: bytes) -> str:
-    """Bytes to text as Go's rune reader sees them: invalid bytes become U+FFFD."""
-    return data.decode("utf-8", errors="replace")
+    """Bytes to text as Go's rune reader sees them: each invalid byte becomes one U+FFFD."""
+    return data.decode("utf-8", errors="corefile-go-runes")
 
 
 def lex(text: str, file: str = "", comments: list | None = None) -> list[Token]:
     """Tokens of `text`. Comments are appended to `comments` when a list is given."""
-    offset = 1 if text.startswith("\ufeff") else 0  # a BOM counts only as the very first rune
+    pos = 1 if text.startswith("\ufeff") else 0
     tokens: list[Token] = []
     append = tokens.append
     line = 1
-    line_start = offset  # index of the first character of the current line
-    for m in _SCAN.finditer(text, offset):
-        kind = m.lastgroup
-        if kind == "space":
-            continue
-        if kind == "nl":
-            line += 1
-            line_start = m.end()
-            continue
-        column = m.start() - line_start + 1
-        if kind == "word":
-            word = m.group("word")
+    line_start = pos  # index of the first character of the current line
+    for m in _TOKEN.finditer(text, pos):
+        space = m.group(1)
+        if "\n" in space:
+            line += space.count("\n")
+            line_start = m.start() + space.rindex("\n") + 1
+        kind = m.lastindex
+        if kind == _WORD:
+            word = m.group(2)
             if "\r" in word:
                 word = word.replace("\r", "")
-            append(Token(word, line, column, file))
-        elif kind == "comment":
+            append(Token(word, line, m.start(2) - line_start + 1, file))
+        elif kind == _WORD_TAIL:
+            word = m.group(2)
+            if "\r" in word:
+                word = word.replace("\r", "")
+            append(Token(word, line, m.start(2) - line_start + 1, file))
             if comments is not None:
-                comments.append(Comment(m.group(), line, column, file))
-        else:  # quoted, possibly unterminated at end of input
-            body = m.group("quoted")
-            if m.group("close") != '"':
-                if m.group("close"):
-                    pass  # a lone trailing backslash at EOF is swallowed as a pending escape
-                if not body:
-                    continue  # a lone `"` at EOF yields no token
-            if "\\" in body:
-                body = body.replace('\\"', '"')
-            append(Token(body, line, column, file, quoted=True))
+                comments.append(Comment(m.group(3).replace("\r", ""), line, m.start(3) - line_start + 1, file))
+        elif kind == _COMMENT:
+            if comments is not None:
+                comments.append(Comment(m.group(4).rstrip("\r"), line, m.start(4) - line_start + 1, file))
+        elif kind == _QUOTED:
+            body = m.group(5)
+            if m.group(6) != '"' and not body:
+                continue  # a lone `"` (or `"\`) at the end of the input yields no token
+            start = m.start(5) - 1
+            text_ = body.replace('\\"', '"') if "\\" in body else body
+            append(Token(text_, line, start - line_start + 1, file, quoted=True))
             newlines = body.count("\n")
             if newlines:
                 line += newlines
-                line_start = m.start("quoted") + m.group("quoted").rindex("\n") + 1
+                line_start = m.start(5) + body.rindex("\n") + 1
     return tokens

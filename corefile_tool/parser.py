@@ -1,14 +1,25 @@
 """Corefile text → syntax tree, exactly as CoreDNS's parser (coredns/caddy caddyfile/parse.go) reads it.
 
-The structure is stated once, in grammar/corefile.lark, and parsed by Lark's LALR parser. This module feeds
-it: it lexes, splices `import`s (snippets first, then files and globs relative to the importing file), defines
-snippets, substitutes {$VAR}/{%VAR%} references, and hands over each word as the terminal the grammar's current
+The structure is stated once, in grammar/corefile.lark. Lark turns it into an LALR table (built once and
+stored next to the grammar as corefile.lalr.json, rebuilt into the user's cache whenever the grammar changes),
+and a small driver here runs that table, so start-up does not import Lark. This module feeds the driver: it
+lexes, splices `import`s (snippets first, then files and globs relative to the importing file), defines
+snippets, substitutes {$VAR}/{%VAR%} references, and hands over each word as the terminal the table's current
 state accepts, which is how CoreDNS decides whether a word is a key, a directive name or an argument.
+
+CoreDNS's decisions depend on whether the next token is on a new line (dispenser.go `isNewLine`), on the same
+line (`NextArg`), or neither: a snippet's tokens keep their own line numbers, so the first of them may sit
+"above" the token before the `import`. All three are kept apart below.
 """
 from __future__ import annotations
 
-import glob as globlib
+import gc
+import hashlib
+import json
 import os
+import re
+import stat
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -18,187 +29,176 @@ from .diagnostics import Diagnostic
 from .lexer import Token
 from .tree import Block, Corefile, Directive, Import, Key, ServerBlock, Snippet
 
-# CoreDNS ≥ 1.13 caps expansions per parse (coredns/caddy caddyfile/parse.go); they are counts, not depths.
+# CoreDNS >= 1.13 counts expansions per parse (coredns/caddy parse.go); totals, not depths.
 MAX_SNIPPET_EXPANSIONS = 10_000
 MAX_FILE_EXPANSIONS = 100_000
-# Our own bound, so a hostile file cannot make us build an unbounded token stream.
-MAX_TOKENS = 5_000_000
-MAX_ENV_REPLACEMENTS = 1_000
+# This tool's own bounds (CoreDNS has none), so hostile input cannot make it read, build or nest without end.
+MAX_INPUT_BYTES = 8 * 1024 * 1024      # one Corefile; a 10,000-cluster mesh is about 1.6 MB
+MAX_IMPORT_BYTES = 16 * 1024 * 1024    # all imported files together
+MAX_TOKENS = 2_000_000                 # tokens after every import is spliced in
+MAX_GLOB_MATCHES = 1_000
+MAX_IMPORT_DEPTH = 100                 # imports inside imports; only a cycle gets anywhere near it
+MAX_NESTING = 100                      # `{` inside `{`; no plugin reads more than one level
+MAX_ENV_ROUNDS = 1_000
+MAX_ENV_RESULT = 1024 * 1024
 
-_GRAMMAR_NAME = "corefile.lark"
+_GRAMMAR_FILE = "corefile.lark"
+_TABLE_FILE = "corefile.lalr.json"
+_TABLE_FORMAT = 1
 
+
+# ---------------------------------------------------------------------------------------------- LALR table
 
 def grammar_path() -> Path:
     """grammar/ lives at the repository root and ships inside the wheel as corefile_tool/grammar/."""
     here = Path(__file__).resolve().parent
-    for candidate in (here / "grammar" / _GRAMMAR_NAME, here.parent / "grammar" / _GRAMMAR_NAME):
+    for candidate in (here / "grammar" / _GRAMMAR_FILE, here.parent / "grammar" / _GRAMMAR_FILE):
         if candidate.is_file():
             return candidate
-    raise FileNotFoundError(f"{_GRAMMAR_NAME} not found next to {here}")
+    raise FileNotFoundError(f"{_GRAMMAR_FILE} not found next to {here}")
 
 
-_LARK = None
+def grammar_digest(grammar: bytes) -> str:
+    return hashlib.sha256(b"corefile-lalr-%d\n" % _TABLE_FORMAT + grammar).hexdigest()
 
 
-def _lark():
-    global _LARK
-    if _LARK is None:
-        from lark import Lark
+def build_table(grammar: str) -> dict:
+    """Lark's LALR table for the grammar, as plain data: states map a symbol to a shift/goto (state >= 0)
+    or a reduction (~rule index)."""
+    from lark import Lark
+    from lark.lexer import Lexer
 
-        _LARK = Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", lexer=_NoLexer,
-                     maybe_placeholders=True, propagate_positions=False, transformer=_BUILDER)
-    return _LARK
-
-
-try:  # Lark wants a lexer class for a grammar without terminal patterns; ours is fed by hand.
-    from lark.lexer import Lexer as _LarkLexer
-
-    class _NoLexer(_LarkLexer):
+    class _FedByHand(Lexer):  # the grammar has no terminal patterns: the parser hands tokens over itself
         def __init__(self, conf):
             pass
 
-        def lex(self, *args):  # pragma: no cover - never called: tokens are fed one by one
+        def lex(self, *args):  # pragma: no cover - never called
             raise NotImplementedError
-except ImportError:  # pragma: no cover
-    _NoLexer = None
 
-
-class ParseError(Exception):
-    def __init__(self, message: str, token: Optional[Token], code: str = "syntax"):
-        super().__init__(message)
-        self.message = message
-        self.token = token
-        self.code = code
-
-
-def substitute_env(text: str, env) -> str:
-    """Replace {%NAME%} then {$NAME} references (coredns/caddy parse.go replaceEnvVars); no defaults,
-    unset means empty, never re-tokenised. A value that contains its own reference is cut off."""
-    if "{" not in text:
-        return text
-    for start, end in (("{%", "%}"), ("{$", "}")):
-        index = text.find(start)
-        rounds = 0
-        while index != -1:
-            end_index = text.find(end, index)
-            if end_index == -1:
-                break
-            if end_index <= index + len(start):
-                break
-            ref = text[index:end_index + len(end)]
-            text = text.replace(ref, env.get(ref[len(start):-len(end)], ""))
-            rounds += 1
-            if rounds > MAX_ENV_REPLACEMENTS:
-                raise ParseError(f"environment reference {ref} expands without end", None, "env")
-            index = text.find(start)
-    return text
-
-
-def same_line(a: Token, b: Token) -> bool:
-    """dispenser.go isNewLine, negated: same file and b starts on the line a ends on."""
-    return a.file == b.file and a.line + a.text.count("\n") == b.line
-
-
-class _Stream:
-    """The spliced token stream: a stack of token lists, so an import is pushed, not copied in."""
-
-    def __init__(self, tokens):
-        self.frames = [[tokens, 0]]
-        self.count = len(tokens)
-
-    def next(self) -> Optional[Token]:
-        frames = self.frames
-        while frames:
-            frame = frames[-1]
-            toks, i = frame
-            if i < len(toks):
-                frame[1] = i + 1
-                return toks[i]
-            frames.pop()
-        return None
-
-    def peek(self, ahead: int = 0) -> Optional[Token]:
-        for toks, i in reversed(self.frames):
-            remaining = len(toks) - i
-            if ahead < remaining:
-                return toks[i + ahead]
-            ahead -= remaining
-        return None
-
-    def push(self, tokens):
-        self.count += len(tokens)
-        if self.count > MAX_TOKENS:
-            raise ParseError(f"imports expand to more than {MAX_TOKENS} tokens", None, "import")
-        if tokens:
-            self.frames.append([tokens, 0])
-
-
-class _Builder:
-    """Turns the grammar's rules into tree nodes as the LALR parser reduces them."""
-
-    fed: list = []  # Token objects of the parse under way, indexed by the Lark token's start_pos
-
-    def tok(self, t):
-        return self.fed[t.start_pos]
-
-    def _directive(self, name_token, children):
-        d = Directive(name_token)
-        for c in children:
-            if isinstance(c, Block):
-                if d.block is None:
-                    d.block = c
-                else:
-                    d.tail.extend(_block_tokens(c))
-            elif d.block is None:
-                d.args.append(self.tok(c))
+    lark = Lark(grammar, parser="lalr", lexer=_FedByHand, maybe_placeholders=False)
+    table = lark.parser.parser.parser.parse_table
+    order = sorted(table.states)
+    number = {s: i for i, s in enumerate(order)}
+    rules: list = []
+    rule_number: dict = {}
+    states = []
+    for s in order:
+        actions = {}
+        for symbol, (action, arg) in sorted(table.states[s].items()):
+            if action.name == "Shift":
+                actions[symbol] = number[arg]
             else:
-                d.tail.append(self.tok(c))
-        return d
+                if arg not in rule_number:
+                    rule_number[arg] = len(rules)
+                    rules.append([arg.origin.name, len(arg.expansion)])
+                actions[symbol] = ~rule_number[arg]
+        states.append(actions)
+    return {"format": _TABLE_FORMAT, "grammar_sha256": grammar_digest(grammar.encode("utf-8")),
+            "start": number[table.start_states["start"]], "end": number[table.end_states["start"]],
+            "rules": rules, "states": states}
 
-    def directive(self, children):
-        return self._directive(self.tok(children[0]), children[1:])
 
-    def line(self, children):
-        first = children[0]
-        if isinstance(first, Block):
-            return self._directive(first.open, children)
-        return self._directive(self.tok(first), children[1:])
+def table_json(table: dict) -> str:
+    return json.dumps(table, sort_keys=True, separators=(",", ":")) + "\n"
 
-    def block(self, children):
-        close = self.tok(children[-1])
-        return Block(self.tok(children[0]), [c for c in children[1:-1]], close)
 
-    def keys(self, children):
-        keys = []
-        for c in children:
-            t = self.tok(c)
-            text = t.text[:-1] if c.type == "KEY_COMMA" else t.text
-            keys.append(Key(t, text))
-        return keys
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "corefile"
 
-    def braced_block(self, children):
-        keys = children[0] or []
-        return ServerBlock(keys, list(children[2:-1]), self.tok(children[1]), self.tok(children[-1]))
 
-    def bare_block(self, children):
-        keys = children[0]
+def _write_atomically(path: Path, text: str) -> None:
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the table is no secret and ships in the wheel
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def load_table_data() -> dict:
+    """The packaged table when it matches the grammar, else one from the user's cache, else a fresh build
+    (cached for next time; a read-only home only costs speed)."""
+    grammar = grammar_path()
+    source = grammar.read_bytes()
+    digest = grammar_digest(source)
+    cached = _cache_dir() / f"corefile-{digest[:16]}.lalr.json"
+    for candidate in (grammar.with_name(_TABLE_FILE), cached):
+        try:
+            data = json.loads(candidate.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and data.get("grammar_sha256") == digest:
+            return data
+    data = build_table(source.decode("utf-8"))
+    try:
+        _write_atomically(cached, table_json(data))
+    except OSError:
+        pass
+    return data
+
+
+class _Splice(list):
+    """The children of a rule that Lark's conventions inline into its parent (its name starts with "_")."""
+    __slots__ = ()
+
+
+def _inline(children):
+    if children and type(children[0]) is _Splice:
+        out = children[0]  # left-recursive repetitions grow one list in place instead of copying it
         rest = children[1:]
-        close = None
-        if rest and not isinstance(rest[-1], Directive):
-            close = self.tok(rest[-1])
-            rest = rest[:-1]
-        return ServerBlock(keys, list(rest), None, close)
-
-    unclosed_bare_block = bare_block
-
-    def keys_only(self, children):
-        return ServerBlock(children[0], [])
-
-    def start(self, children):
-        return list(children)
+    else:
+        out = _Splice()
+        rest = children
+    for c in rest:
+        if c is None:
+            continue
+        if type(c) is _Splice:
+            out.extend(c)
+        else:
+            out.append(c)
+    return out
 
 
-_BUILDER = _Builder()
+def _flat(children) -> list:
+    out = []
+    for c in children:
+        if c is None:
+            continue
+        if type(c) is _Splice:
+            out.extend(c)
+        else:
+            out.append(c)
+    return out
+
+
+_UNCLOSED = object()  # the CLOSE that CoreDNS's EOF quirk takes for granted
+
+
+def _directive(name_token: Token, words) -> Directive:
+    args: list = []
+    block = None
+    tail: list = []
+    for w in words:
+        if type(w) is Block:
+            if block is None:
+                block = w
+            else:
+                tail.extend(_block_tokens(w))
+        elif block is None:
+            args.append(w)
+        else:
+            tail.append(w)
+    return Directive(name_token, args, block, tail)
 
 
 def _block_tokens(block: Block):
@@ -209,156 +209,466 @@ def _block_tokens(block: Block):
         yield block.close
 
 
+def _build_directive(children):
+    children = _flat(children)
+    return _directive(children[0], children[1:])
+
+
+def _build_line(children):
+    children = _flat(children)
+    first = children[0]
+    if type(first) is Block:  # a line inside a block that starts with `{`: the brace names it
+        return _directive(first.open, children)
+    return _directive(first, children[1:])
+
+
+def _build_block(children):
+    children = _flat(children)
+    return Block(children[0], children[1:-1], children[-1])
+
+
+def _build_keys(children):
+    keys = []
+    for t in _flat(children):
+        text = t.text
+        if text == "":
+            continue  # `""` or an empty {$VAR}: parse.go skips it
+        keys.append(Key(t, text[:-1] if text.endswith(",") else text))
+    return keys
+
+
+def _build_braced_block(children):
+    children = _flat(children)
+    keys = children.pop(0) if type(children[0]) is list else []
+    close = children[-1]
+    return ServerBlock(keys, children[1:-1], children[0], None if close is _UNCLOSED else close)
+
+
+def _build_bare_block(children):
+    children = _flat(children)
+    keys = children[0]
+    rest = children[1:]
+    close = None
+    if rest and type(rest[-1]) is Token:
+        close = rest.pop()
+    return ServerBlock(keys, rest, None, close)
+
+
+def _build_keys_only(children):
+    return ServerBlock(_flat(children)[0], [])
+
+
+_BUILDERS = {
+    "start": _flat,
+    "braced_block": _build_braced_block,
+    "bare_block": _build_bare_block,
+    "unclosed_bare_block": _build_bare_block,
+    "keys_only": _build_keys_only,
+    "keys": _build_keys,
+    "directive": _build_directive,
+    "block": _build_block,
+    "line": _build_line,
+}
+
+
+class _Table:
+    __slots__ = ("states", "rules", "start", "end")
+
+    def __init__(self, data: dict):
+        self.states = data["states"]
+        self.start = data["start"]
+        self.end = data["end"]
+        self.rules = []
+        for name, size in data["rules"]:
+            build = _inline if name.startswith("_") else _BUILDERS[name]
+            self.rules.append((name, size, build))
+
+
+_TABLE: Optional[_Table] = None
+
+
+def table() -> _Table:
+    global _TABLE
+    if _TABLE is None:
+        _TABLE = _Table(load_table_data())
+    return _TABLE
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+class ParseError(Exception):
+    def __init__(self, message: str, token: Optional[Token], code: str = "syntax"):
+        super().__init__(message)
+        self.message = message
+        self.token = token
+        self.code = code
+
+
+class InputTooLarge(OSError):
+    """A Corefile above this tool's size limit; read_input reports it like any unreadable file."""
+
+
+def shown(text: str, limit: int = 80) -> str:
+    """A token's text for a one-line message: control characters escaped, long texts cut."""
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text
+
+
+def substitute_env(text: str, env, found: Optional[dict] = None) -> str:
+    """Replace {%NAME%} then {$NAME} references (coredns/caddy parse.go replaceEnvVars): no defaults, unset is
+    empty, never re-tokenised, and every occurrence of a reference at once, searching again from the start.
+    `found` collects reference -> value. A value that keeps producing references is stopped (CoreDNS hangs)."""
+    if "{" not in text:
+        return text
+    for start, end in (("{%", "%}"), ("{$", "}")):
+        index = text.find(start)
+        rounds = 0
+        while index != -1:
+            end_index = text.find(end, index)
+            if end_index == -1 or end_index <= index + len(start):
+                break
+            ref = text[index:end_index + len(end)]
+            value = env.get(ref[len(start):-len(end)], "")
+            if found is not None:
+                found[ref] = value
+            text = text.replace(ref, value)
+            rounds += 1
+            if rounds > MAX_ENV_ROUNDS or len(text) > MAX_ENV_RESULT:
+                raise ParseError(f"the environment reference {shown(ref)} expands without end "
+                                 "(CoreDNS hangs on it; this tool stops)", None)
+            index = text.find(start)
+    return text
+
+
+def same_line(a: Token, b: Token) -> bool:
+    """dispenser.go NextArg: same file, and b starts on the line a ends on."""
+    return a.file == b.file and a.line + a.text.count("\n") == b.line
+
+
+def is_new_line(a: Optional[Token], b: Token) -> bool:
+    """dispenser.go isNewLine: another file, or b starts below the line a ends on."""
+    return a is None or a.file != b.file or a.line + a.text.count("\n") < b.line
+
+
+# ---------------------------------------------------------------------------------------------- globs
+
+class _BadPattern(Exception):
+    pass
+
+
+def _has_meta(path: str) -> bool:
+    return any(c in path for c in "*?[\\")
+
+
+def _name_matcher(pattern: str):
+    """Go path/filepath.Match for one path element: `*`, `?`, `\\` escapes. A `[` class cannot be well formed
+    here: patterns holding both `[` and `]` are refused before globbing (parse.go doImport)."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "\\":
+            i += 1
+            if i == len(pattern):
+                raise _BadPattern
+            out.append(re.escape(pattern[i]))
+        elif c == "[":
+            raise _BadPattern
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return re.compile("".join(out), re.S).fullmatch
+
+
+def go_glob(pattern: str) -> list[str]:
+    """Go filepath.Glob: matches in lexical order, hidden files included, I/O errors ignored;
+    _BadPattern for a malformed pattern."""
+    for element in pattern.split("/"):
+        _name_matcher(element)  # Glob checks the whole pattern first
+    if not _has_meta(pattern):
+        return [pattern] if os.path.lexists(pattern) else []
+    directory, name = os.path.split(pattern)
+    directory = directory or "."
+    if not _has_meta(directory):
+        dirs = [directory]
+    else:
+        if directory == pattern:
+            raise _BadPattern
+        dirs = go_glob(directory)
+    matches = []
+    match = _name_matcher(name)
+    for d in dirs:
+        try:
+            names = sorted(os.listdir(d))
+        except OSError:
+            continue
+        matches.extend(os.path.join(d, n) for n in names if match(n))
+    return matches
+
+
+def _within(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+
+
+# ---------------------------------------------------------------------------------------------- the stream
+
+class _Stream:
+    """The spliced token stream: a stack of token lists, so an import is pushed, not copied in."""
+
+    __slots__ = ("frames", "tokens", "index", "count")
+
+    def __init__(self, tokens):
+        self.frames = []
+        self.tokens = tokens
+        self.index = 0
+        self.count = len(tokens)
+
+    def next(self) -> Optional[Token]:
+        i = self.index
+        if i < len(self.tokens):
+            self.index = i + 1
+            return self.tokens[i]
+        while self.frames:
+            self.tokens, self.index = self.frames.pop()
+            if self.index < len(self.tokens):
+                self.index += 1
+                return self.tokens[self.index - 1]
+        self.tokens, self.index = [], 0
+        return None
+
+    def peek(self, ahead: int = 0) -> Optional[Token]:
+        remaining = len(self.tokens) - self.index
+        if ahead < remaining:
+            return self.tokens[self.index + ahead]
+        ahead -= remaining
+        for toks, i in reversed(self.frames):
+            remaining = len(toks) - i
+            if ahead < remaining:
+                return toks[i + ahead]
+            ahead -= remaining
+        return None
+
+    def push(self, tokens, anchor: Optional[Token]):
+        self.count += len(tokens)
+        if self.count > MAX_TOKENS:
+            raise ParseError(f"imports add up to more than {MAX_TOKENS:,} tokens (this tool's limit)", anchor,
+                             "import")
+        if not tokens:
+            return
+        if self.index < len(self.tokens):
+            self.frames.append((self.tokens, self.index))
+        self.tokens, self.index = tokens, 0
+
+
+# ---------------------------------------------------------------------------------------------- the parser
+
 class Parser:
     def __init__(self, text: str, path: str = "Corefile", env=None, base_dir: Optional[str] = None,
-                 allow_import_outside: bool = False):
+                 allow_import_outside: bool = False, as_written: bool = False):
         self.path = path
+        # as_written: the file as its author wrote it, for `fmt`: no {$ENV} substitution, `import` kept as a line
+        # (a top-level one in .imports, one inside a block as a directive named "import"), snippet definitions
+        # kept as blocks keyed "(name)", key-less blocks kept.
+        self.as_written = as_written
         self.text = text
         self.env = os.environ if env is None else env
         main = Path(path) if path not in ("-", "") else Path("Corefile")
         self.main_abs = os.path.abspath(str(main))
         self.base_dir = os.path.abspath(base_dir) if base_dir else os.path.dirname(self.main_abs)
+        self.base_real = os.path.realpath(self.base_dir)
         self.allow_outside = allow_import_outside
         self.snippets: dict[str, Snippet] = {}
         self.snippet_expansions = 0
         self.file_expansions = 0
-        self.result = Corefile(path=path, text=text)
+        self.import_bytes = 0
+        self._last: Optional[Token] = None
+        self._resolved: dict = {}     # (directory, pattern) -> matches, for one parse
+        self._file_tokens: dict = {}  # absolute path -> its tokens, lexed once
+        self.result = Corefile(path=path, text=text, as_written=as_written)
         self.result.sources[""] = text
 
     # ------------------------------------------------------------------ driver
     def parse(self) -> Corefile:
-        from lark import Token as LarkToken
-        from lark.exceptions import UnexpectedInput
-
         cf = self.result
-        cf.tokens = lexmod.lex(self.text, "", cf.comments)
-        stream = _Stream(cf.tokens)
-        self.stream = stream
-        fed: list[Token] = []
-        self.fed = fed
-        ip = _lark().parse_interactive()
-        _BUILDER.fed = fed  # the builder turns Lark tokens back into ours by index
-        state = ip.parser_state
-        states = state.parse_conf.parse_table.states
-        self.ip = ip
-
-        def feed(kind: str, tok: Optional[Token]):
-            idx = len(fed)
-            fed.append(tok)
-            lt = LarkToken(kind, tok.text if tok else "")
-            lt.start_pos = idx
-            state.feed_token(lt)
-
-        self.dblock_depth = 0
-        self.server_braced = False
-        self.keys_in_block = 0
-        prev: Optional[Token] = None
-        last_was_nl = False
-        blocks = None
+        collecting = gc.isenabled()
+        gc.disable()  # hundreds of thousands of small objects, none cyclic: the collector would only slow us
         try:
-            while True:
-                t = stream.next()
-                if t is None:
-                    break
-                newline = prev is None or not same_line(prev, t)
-                accepts = states[state.position]
-                raw = t.text
-                key_position = "KEY" in accepts
-                text = substitute_env(raw, self.env) if ("{" in raw) else raw
-                # `import` is recognised first on a line, and anywhere a directive name may stand.
-                if (raw == "import" or (key_position and text == "import")) and (newline or "NAME" in accepts):
-                    self._do_import(t)
-                    continue
-                if key_position and self.keys_in_block == 0 and self._starts_snippet(text, t):
-                    self._define_snippet(t, text)
-                    prev = self._last_consumed
-                    continue
-                if newline and prev is not None and not last_was_nl and raw != "{" and not (
-                        key_position and text == "{"):
-                    feed("_NL", None)
-                    accepts = states[state.position]
-                    last_was_nl = True
-                    key_position = "KEY" in accepts
-                prev = t
-                if raw == "{" or (key_position and text == "{"):
-                    if "LBRACE" in accepts:
-                        self.dblock_depth += 1
-                        feed("LBRACE", t)
-                    elif "OPEN" in accepts:
-                        self.server_braced = True
-                        feed("OPEN", t)
-                    elif key_position:
-                        raise ParseError("Expected another address but had '{' - check for extra comma", t)
-                    else:
-                        feed("NAME", self._subst(t, text))
-                    last_was_nl = False
-                    continue
-                if raw == "}":
-                    if "RBRACE" in accepts:
-                        self.dblock_depth -= 1
-                        feed("RBRACE", t)
-                    elif "CLOSE" in accepts:
-                        self.server_braced = False
-                        self.keys_in_block = 0
-                        feed("CLOSE", t)
-                    elif key_position:
-                        self.keys_in_block += 1
-                        feed("KEY", t)
-                    else:
-                        raise ParseError("Unexpected '}' because no matching opening brace", t)
-                    last_was_nl = False
-                    continue
-                if "NAME" in accepts:
-                    feed("NAME", self._subst(t, text))
-                elif "ARG" in accepts:
-                    feed("ARG", self._subst(t, text))
-                elif key_position:
-                    if text == "":
-                        continue  # an empty key ("" or an empty env var) is skipped
-                    self.keys_in_block += 1
-                    feed("KEY_COMMA" if text.endswith(",") else "KEY", self._subst(t, text))
-                else:  # pragma: no cover - every grammar state accepts one of the above or a brace
-                    raise ParseError(f"Unexpected token '{text}'", t)
-                last_was_nl = False
-            if prev is not None:
-                self._finish_eof(feed, states, state, prev)
-            blocks = ip.feed_eof(fed[-1] if fed else None) if False else state.feed_token(
-                LarkToken("$END", ""), True)
-        except ParseError as e:
-            self._error(e.message, e.token or (fed[-1] if fed and fed[-1] else prev), e.code)
-        except UnexpectedInput as e:
-            self._error(self._explain(e, prev), prev)
-        cf.server_blocks = [b for b in (blocks or []) if b.keys]
-        self._finish_blocks()
+            cf.tokens = lexmod.lex(self.text, "", cf.comments)
+            try:
+                blocks = self._parse(cf.tokens)
+            except ParseError as e:
+                self._error(e.message, e.token or self._last, e.code)
+                blocks = []
+            cf.server_blocks = [b for b in blocks if b.keys or self.as_written]
+            for i, block in enumerate(cf.server_blocks):
+                block.index = i
+                for key in block.keys:
+                    key.address = inspect_key(key.text)
+        finally:
+            if collecting:
+                gc.enable()
         return cf
 
-    def _finish_eof(self, feed, states, state, last: Token):
-        """End of file: CoreDNS accepts a braced server block whose `}` is missing when the file ends with a
-        `}` anyway (closeCurlyBrace checks the last token read); anything else is an error."""
-        if self.dblock_depth > 0:
-            raise ParseError("Unexpected EOF", last)
-        if self.server_braced:
-            if last.text == "}":
-                if "_NL" in states[state.position]:
+    def _parse(self, tokens: list) -> list:
+        tab = table()
+        states, rules, end_state = tab.states, tab.rules, tab.end
+        stack = [tab.start]
+        values: list = []
+        push_state, push_value = stack.append, values.append
+
+        def feed(term: str, value):
+            while True:
+                action = states[stack[-1]].get(term)
+                if action is None:
+                    raise ParseError(f"Syntax error: Unexpected token '{shown(value.raw) if value else ''}'",
+                                     value)
+                if action >= 0:
+                    push_state(action)
+                    push_value(value)
+                    return
+                name, size, build = rules[~action]
+                if size:
+                    children = values[-size:]
+                    del values[-size:]
+                    del stack[-size:]
+                else:
+                    children = []
+                push_state(states[stack[-1]][name])
+                push_value(build(children))
+                if term == "$END" and stack[-1] == end_state:
+                    return
+
+        stream = self.stream = _Stream(tokens)
+        next_token = stream.next
+        expand = not self.as_written
+        env = None if self.as_written else self.env
+        subst = self._subst
+
+        prev: Optional[Token] = None   # the token before this one in the spliced stream (parse.go cursor-1)
+        prev_file, prev_end = None, 0
+        force_line = False             # after an `import` where a directive name stands: what follows is one
+        expecting = False              # a key ended with "," and another must follow
+        pending_empty = None           # an empty key at a block's start: fed only if the block has no braces
+        block_keys = 0
+        depth = 0
+        braced = False
+        self._last = None
+        while True:
+            t = next_token()
+            if t is None:
+                break
+            raw = t.text
+            new_line = prev is None or t.file != prev_file or prev_end < t.line
+            acc = states[stack[-1]]
+            if (force_line or (new_line and raw != "{")) and not expecting:
+                if pending_empty is not None and "KEY" in acc:
+                    feed("KEY", pending_empty)
+                    pending_empty = None
+                    acc = states[stack[-1]]
+                if "_NL" in acc:
                     feed("_NL", None)
-                feed("CLOSE", last)
+                    acc = states[stack[-1]]
+            force_line = False
+            go_text = raw  # the text parse.go keeps in its token list (arguments are stored substituted)
+
+            if "KEY" in acc:
+                text = substitute_env(raw, env, self.result.env_values) if env is not None and "{" in raw else raw
+                if text == "import" and new_line:
+                    self._do_import(t)  # as written, a top-level import is recorded, not expanded
+                    continue
+                if text == "{":
+                    if expecting:
+                        raise ParseError("Expected another address but had '{' - check for extra comma", t)
+                    pending_empty = None
+                    if raw == "{":
+                        feed("OPEN", t)
+                        braced = True
+                        prev, prev_file, prev_end = t, t.file, t.line
+                        continue
+                    # only a literal "{" opens a block (parse.go openCurlyBrace): this one starts a brace-less
+                    # block as its first directive name
+                    if block_keys == 0:
+                        feed("KEY", self._empty_key(t))
+                    feed("_NL", None)
+                    feed("NAME", subst(t, text))
+                    block_keys = 0
+                elif text == "":
+                    if block_keys == 0 and pending_empty is None:
+                        pending_empty = self._empty_key(t)
+                elif (block_keys == 0 and text[0] == "(" and text[-1] == ")" and len(text) > 1 and expand
+                      and (opener_at := self._snippet_opener(t)) is not None):
+                    close = self._define_snippet(t, text, opener_at)
+                    prev, prev_file, prev_end = close, close.file, close.end_line
+                    pending_empty = None
+                    continue
+                else:
+                    expecting = text[-1] == ","
+                    feed("KEY_COMMA" if expecting else "KEY", subst(t, text))
+                    block_keys += 1
+                    pending_empty = None
+            elif "NAME" in acc:
+                if raw == "}":
+                    feed("CLOSE", t)
+                    braced = False
+                    block_keys = 0
+                elif raw == "import" and expand:
+                    self._do_import(t)
+                    force_line = True
+                    continue
+                else:
+                    text = substitute_env(raw, env, self.result.env_values) if env is not None and "{" in raw \
+                        else raw
+                    feed("NAME", subst(t, text))
+            elif "ARG" in acc:
+                if raw == "{":
+                    depth += 1
+                    if depth > MAX_NESTING:
+                        raise ParseError(f"blocks nested more than {MAX_NESTING} deep (CoreDNS's parser accepts "
+                                         "them, no plugin reads past one level; this tool stops here)", t)
+                    feed("LBRACE", t)
+                elif raw == "}":
+                    if depth == 0:
+                        raise ParseError("Unexpected '}' because no matching opening brace", t)
+                    depth -= 1
+                    feed("RBRACE", t)
+                elif raw == "import" and new_line and expand:
+                    self._do_import(t)
+                    continue
+                else:
+                    if env is not None and "{" in raw:
+                        go_text = substitute_env(raw, env, self.result.env_values)
+                        t = subst(t, go_text)
+                    feed("ARG", t)
+            else:  # pragma: no cover - every state of the table takes a key, a name or an argument
+                raise ParseError(f"Syntax error: Unexpected token '{shown(raw)}'", t)
+            prev, prev_file = t, t.file
+            prev_end = t.line + go_text.count("\n") if (t.quoted or go_text is not raw) else t.line
+            self._last = t
+
+        if prev is not None:
+            self._last = prev
+            if depth > 0 or expecting:
+                raise ParseError("Unexpected EOF", prev)
+            if braced:
+                # closeCurlyBrace looks at the last token of the file, whatever closed it
+                if prev.text != "}":
+                    raise ParseError(f"Syntax error: Unexpected token '{shown(prev.raw)}', expecting '}}'", prev)
+                if "_NL" in states[stack[-1]]:
+                    feed("_NL", None)
+                feed("CLOSE", _UNCLOSED)
                 self.result.diagnostics.append(self._diag(
                     "unclosed-block", "warning",
-                    "server block is never closed; CoreDNS accepts it only because the file ends with a '}'",
-                    last))
-                self.server_braced = False
-            else:
-                raise ParseError(f"Syntax error: Unexpected token '{last.text}', expecting '}}'", last)
-        if "KEY_COMMA" in states[state.position] and "$END" not in states[state.position]:
-            raise ParseError("Unexpected EOF", last)
-
-    def _explain(self, e, prev) -> str:
-        tok = getattr(e, "token", None)
-        if tok is not None and tok.type == "$END":
-            return "Unexpected EOF"
-        if tok is not None:
-            return f"Syntax error: Unexpected token '{tok.value}'"
-        return "Syntax error"
+                    "this server block is never closed: CoreDNS accepts it only because the file ends with a "
+                    "'}', which closes a plugin's block", prev))
+        feed("$END", None)
+        return values[-1]
 
     def _subst(self, t: Token, text: str) -> Token:
         if text is t.text:
@@ -367,36 +677,51 @@ class Parser:
         t.text = text
         return t
 
-    # ------------------------------------------------------------------ snippets
-    def _starts_snippet(self, text: str, t: Token) -> bool:
-        """parse.go isSnippet: the block's only key is `(name)` and the file goes on after it."""
-        if len(text) < 2 or text[0] != "(" or text[-1] != ")":
-            return False
-        nxt = self.stream.peek()
-        if nxt is None:
-            return False  # `(name)` alone at EOF is an ordinary key
-        if same_line(t, nxt) and nxt.text != "{":
-            return False  # more keys on the line: not a snippet
-        return True
+    @staticmethod
+    def _empty_key(t: Token) -> Token:
+        empty = t.copy()
+        empty.text = ""
+        return empty
 
-    def _define_snippet(self, key: Token, text: str):
+    # ------------------------------------------------------------------ snippets
+    def _snippet_opener(self, key: Token) -> Optional[int]:
+        """parse.go isSnippet after `addresses`: `(name)` is the block's only key. Returns how far ahead the
+        token that ended the key list stands (it must then be the snippet's `{`), or None for no snippet."""
+        env = self.env
+        before = key
+        ahead = 0
+        while True:
+            t = self.stream.peek(ahead)
+            if t is None:
+                return None  # `(name)` and nothing else up to the end of the file: an ordinary key
+            if is_new_line(before, t):
+                return ahead
+            text = substitute_env(t.text, env) if "{" in t.text else t.text
+            if text == "{":
+                return ahead
+            if text != "":
+                return None  # a second key: an ordinary server block
+            before = t
+            ahead += 1
+
+    def _define_snippet(self, key: Token, text: str, opener_at: int) -> Token:
         name = text[1:]
         if name.endswith(")"):
             name = name[:-1]
         if name in self.snippets:
-            raise ParseError(f"redeclaration of previously declared snippet {name}", key)
+            raise ParseError(f"redeclaration of previously declared snippet {shown(name)}", key)
+        for _ in range(opener_at):
+            self.stream.next()  # empty keys before the `{`
         opener = self.stream.next()
-        self._last_consumed = opener
-        if opener is None or opener.text != "{":
-            raise ParseError(f"Syntax error: Unexpected token '{opener.text if opener else ''}', expecting '{{'",
-                             opener or key)
+        if opener.text != "{":
+            raise ParseError(f"Syntax error: Unexpected token '{shown(opener.text)}', expecting '{{'", opener)
         nesting = 1
         body: list[Token] = []
         last = opener
         while True:
             t = self.stream.next()
             if t is None:
-                raise ParseError(f"Syntax error: Unexpected token '{last.text}', expecting '}}'", last)
+                raise ParseError(f"Syntax error: Unexpected token '{shown(last.text)}', expecting '}}'", last)
             last = t
             if t.text == "}":
                 nesting -= 1
@@ -405,129 +730,194 @@ class Parser:
             elif t.text == "{":
                 nesting += 1
             body.append(t)
-        self._last_consumed = last
         for i in range(len(body) - 1):
             if body[i].text == "import":
                 at_line_start = i == 0 or body[i - 1].file != body[i].file or body[i - 1].line != body[i].line
                 if at_line_start and substitute_env(body[i + 1].text, self.env) == name:
                     raise ParseError(
-                        f"maximum snippet import depth ({MAX_SNIPPET_EXPANSIONS}) exceeded "
-                        f"(snippet '{name}' imports itself)", body[i], "import")
+                        f"maximum snippet import depth ({MAX_SNIPPET_EXPANSIONS}) exceeded: snippet "
+                        f"'{shown(name)}' imports itself (CoreDNS 1.13.0+ refuses it with this message, earlier "
+                        "versions hang; this tool always refuses)", body[i], "import")
         snippet = Snippet(name, key, body)
         self.snippets[name] = snippet
         self.result.snippets.append(snippet)
+        return last
 
     # ------------------------------------------------------------------ imports
-    def _do_import(self, imp: Token):
+    def _import_argument(self, imp: Token) -> Token:
         stream = self.stream
         arg = stream.peek()
         if arg is None or not same_line(imp, arg):
-            raise ParseError("Wrong argument count or unexpected line ending after 'import'", imp, "import")
+            raise ParseError(f"Wrong argument count or unexpected line ending after '{shown(imp.text)}'", imp,
+                             "import")
         stream.next()
-        pattern = substitute_env(arg.text, self.env)
+        pattern = arg.text if self.as_written else substitute_env(arg.text, self.env,
+                                                                  self.result.env_values)
         if pattern == "":
             raise ParseError("Import requires a non-empty filepath", arg, "import")
         extra = stream.peek()
         if extra is not None and same_line(arg, extra):
             raise ParseError("Import takes only one argument (glob pattern or file)", extra, "import")
-        origin = arg.origin + ((self.result.display_path(arg.file), arg.line, arg.column),)
+        return arg
+
+    def _do_import(self, imp: Token):
+        arg = self._import_argument(imp)
+        if self.as_written:
+            self.result.imports.append(Import(imp, arg.text, [], argument=arg))
+            return
+        pattern = substitute_env(arg.text, self.env, self.result.env_values)
+        # what messages show: the pattern as written when it holds an environment reference (secrets stay out)
+        written = shown(arg.text) if pattern != arg.text else None
+        site = (self.result.display_path(arg.file), arg.line, arg.column)
+        if len(arg.origin) >= MAX_IMPORT_DEPTH:
+            self._too_deep(arg, site)
+        origin = arg.origin + (site,)
         if pattern in self.snippets:
             if self.snippet_expansions >= MAX_SNIPPET_EXPANSIONS:
                 raise ParseError(f"maximum snippet import depth ({MAX_SNIPPET_EXPANSIONS}) exceeded", arg, "import")
             self.snippet_expansions += 1
-            self.result.imports.append(Import(imp, pattern, [], pattern))
-            stream.push(self._spliced(self.snippets[pattern].body, origin))
+            self.result.imports.append(Import(imp, pattern, [], pattern, argument=arg))
+            self.stream.push(self._spliced(self.snippets[pattern].body, origin), arg)
             return
         if self.file_expansions >= MAX_FILE_EXPANSIONS:
+            # parse.go prints the snippet cap in this message; so do we
             raise ParseError(f"maximum file import depth ({MAX_SNIPPET_EXPANSIONS}) exceeded", arg, "import")
         self.file_expansions += 1
         importing = arg.file or self.main_abs
-        pattern_path = pattern if os.path.isabs(pattern) else os.path.join(os.path.dirname(importing), pattern)
-        pattern_path = os.path.normpath(pattern_path) if not pattern.endswith(os.sep) else pattern_path
-        if (pattern_path.count("*") > 1 or pattern_path.count("?") > 1
-                or ("[" in pattern_path and "]" in pattern_path)):
-            raise ParseError(f"Glob pattern may only contain one wildcard (*), but has others: {pattern_path}",
-                             arg, "import")
-        has_magic = any(c in pattern_path for c in "*?[]")
-        matches = sorted(globlib.glob(globlib.escape(pattern_path) if not has_magic else pattern_path))
-        if not matches:
-            if has_magic:
-                self.result.diagnostics.append(self._diag(
-                    "import-glob-empty", "warning", f"No files matching import glob pattern: {pattern}", arg))
-                self.result.imports.append(Import(imp, pattern, []))
-                return
-            raise ParseError(f"File to import not found: {pattern}", arg, "import")
+        directory = os.path.dirname(importing)
+        key = (directory, pattern)
+        matches = self._resolved.get(key)
+        if matches is None:
+            matches = self._resolve(pattern, directory, arg, written)
+            self._resolved[key] = matches
         imported: list[Token] = []
-        for m in matches:
-            imported.extend(self._read_import(m, arg, origin))
-        self.result.imports.append(Import(imp, pattern, [os.path.abspath(m) for m in matches]))
-        stream.push(imported)
+        for absolute in matches:
+            imported.extend(self._read_import(absolute, arg, origin, written))
+        self.result.imports.append(Import(imp, pattern, list(matches), argument=arg))
+        self.stream.push(imported, arg)
 
-    def _read_import(self, match: str, arg: Token, origin) -> list[Token]:
-        absolute = os.path.abspath(match)
-        real = os.path.realpath(absolute)
+    def _resolve(self, pattern: str, directory: str, arg: Token, written: Optional[str]) -> list[str]:
+        if os.path.isabs(pattern):
+            joined = pattern
+        else:  # filepath.Join cleans the joined path
+            joined = os.path.normpath(os.path.join(directory, pattern))
+            if joined.startswith("//"):
+                joined = "/" + joined.lstrip("/")
+        if joined.count("*") > 1 or joined.count("?") > 1 or ("[" in joined and "]" in joined):
+            raise ParseError("Glob pattern may only contain one wildcard (*), but has others: "
+                             f"{written or shown(joined, 200)}", arg, "import")
         if not self.allow_outside:
-            base = os.path.realpath(self.base_dir)
-            if os.path.commonpath([real, base]) != base:
-                raise ParseError(
-                    f"import of {arg.text} reaches outside the Corefile's directory {self.base_dir} "
-                    "(pass --allow-import-outside to permit it)", arg, "import-outside")
-        if os.path.isdir(absolute):
-            raise ParseError(f"Could not import {absolute}: is a directory", arg, "import")
+            fixed = []  # the part of the path without wildcards: where the glob can reach
+            for element in joined.split(os.sep):
+                if _has_meta(element):
+                    break
+                fixed.append(element)
+            if not _within(os.path.realpath(os.sep.join(fixed) or os.sep), self.base_real):
+                self._outside(arg, written)
         try:
-            with open(absolute, "rb") as fh:
-                data = fh.read(64 * 1024 * 1024 + 1)
-        except OSError as e:
-            raise ParseError(f"Could not import {absolute}: {e.strerror or e}", arg, "import")
-        if len(data) > 64 * 1024 * 1024:
-            raise ParseError(f"Could not import {absolute}: file larger than 64 MiB", arg, "import")
-        text = lexmod.decode(data)
-        self.result.sources[absolute] = text
-        toks = lexmod.lex(text, absolute, self.result.comments)
-        for t in toks:
-            t.origin = origin
-        return toks
+            matches = go_glob(joined)
+        except _BadPattern:
+            raise ParseError(f"Failed to use import pattern {written or shown(pattern, 200)}: syntax error in "
+                             "pattern", arg, "import")
+        if not matches:
+            if any(c in joined for c in "*?[]"):
+                self.result.diagnostics.append(self._diag(
+                    "import-glob-empty", "warning",
+                    f"No files matching import glob pattern: {written or shown(pattern, 200)}", arg))
+                return []
+            raise ParseError(f"File to import not found: {written or shown(pattern, 200)}", arg, "import")
+        if len(matches) > MAX_GLOB_MATCHES:
+            raise ParseError(f"import {written or shown(pattern, 200)} matches more than {MAX_GLOB_MATCHES} "
+                             "files (this tool's limit)", arg, "import")
+        return [os.path.abspath(m) for m in matches]
+
+    def _outside(self, arg: Token, written: Optional[str]):
+        raise ParseError(f"import {written or shown(arg.text, 200)} reaches outside the Corefile's directory "
+                         f"{shown(self.base_dir, 200)} (pass --allow-import-outside to permit it)", arg,
+                         "import-outside")
+
+    def _read_import(self, absolute: str, arg: Token, origin: tuple, written: Optional[str]) -> list[Token]:
+        tokens = self._file_tokens.get(absolute)
+        if tokens is None:
+            named = written or shown(absolute, 200)
+            real = os.path.realpath(absolute)
+            if not self.allow_outside and not _within(real, self.base_real):
+                self._outside(arg, written)
+            try:
+                info = os.stat(real)
+                if stat.S_ISDIR(info.st_mode):
+                    raise ParseError(f"Could not import {named}: is a directory", arg, "import")
+                if not stat.S_ISREG(info.st_mode):
+                    raise ParseError(f"Could not import {named}: not a regular file", arg, "import")
+                room = MAX_IMPORT_BYTES - self.import_bytes
+                with open(real, "rb") as fh:
+                    data = fh.read(room + 1)
+            except OSError as e:
+                raise ParseError(f"Could not import {named}: {e.strerror or type(e).__name__}", arg, "import")
+            if len(data) > room:
+                raise ParseError(f"Could not import {named}: imported files add up to more than "
+                                 f"{MAX_IMPORT_BYTES // (1024 * 1024)} MiB (this tool's limit)", arg, "import")
+            self.import_bytes += len(data)
+            text = lexmod.decode(data)
+            self.result.sources[absolute] = text
+            tokens = lexmod.lex(text, absolute, self.result.comments)
+            self._file_tokens[absolute] = tokens
+        return self._spliced(tokens, origin)
+
+    def _too_deep(self, arg: Token, site: tuple):
+        if site in arg.origin:  # this very `import` is being expanded inside its own expansion
+            loop = arg.origin[arg.origin.index(site):] + (site,)
+            path = " -> ".join(f"{shown(p, 200)}:{line}:{column}" for p, line, column in loop)
+            kind = "snippet" if substitute_env(arg.text, self.env) in self.snippets else "file"
+            raise ParseError(
+                f"maximum {kind} import depth ({MAX_SNIPPET_EXPANSIONS}) exceeded: an import cycle ({path}); "
+                "CoreDNS 1.13.0+ stops with this message, earlier versions hang; this tool always stops",
+                arg, "import")
+        raise ParseError(f"imports nested more than {MAX_IMPORT_DEPTH} deep (this tool's limit)", arg, "import")
 
     @staticmethod
-    def _spliced(tokens: list[Token], origin) -> list[Token]:
+    def _spliced(tokens: list[Token], origin: tuple) -> list[Token]:
         out = []
+        append = out.append
         for t in tokens:
             c = t.copy()
             c.origin = origin
-            out.append(c)
+            append(c)
         return out
 
     # ------------------------------------------------------------------ results
-    def _finish_blocks(self):
-        for i, block in enumerate(self.result.server_blocks):
-            block.index = i
-            for key in block.keys:
-                key.address = inspect_key(key.text)
-
     def _diag(self, code, severity, message, tok: Optional[Token]) -> Diagnostic:
+        message = self.result.redact(message)
         if tok is None:
-            return Diagnostic(code, severity, message, self.path, 0, 0)
-        return Diagnostic(code, severity, message, self.result.display_path(tok.file), tok.line, tok.column)
+            return Diagnostic(code, severity, message, self.result.redact(self.path), 0, 0)
+        return Diagnostic(code, severity, message, self.result.redact(self.result.display_path(tok.file)),
+                          tok.line, tok.column)
 
     def _error(self, message: str, tok: Optional[Token], code: str = "syntax"):
         self.result.diagnostics.append(self._diag(code, "error", message, tok))
 
 
 def read_source(path: str) -> str:
-    """Read a Corefile (or '-' for standard input) as CoreDNS does: UTF-8, invalid bytes as U+FFFD."""
+    """Read a Corefile (or '-' for standard input) as CoreDNS does: UTF-8, each invalid byte as U+FFFD.
+    Raises OSError (InputTooLarge above MAX_INPUT_BYTES)."""
     if path == "-":
-        import sys
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    else:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputTooLarge(0, f"larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB (this tool's limit for a "
+                               "Corefile)")
+    return lexmod.decode(data)
 
-        return lexmod.decode(sys.stdin.buffer.read())
-    with open(path, "rb") as fh:
-        return lexmod.decode(fh.read())
 
-
-def parse(source, *, path: Optional[str] = None, env=None, allow_import_outside: bool = False) -> Corefile:
+def parse(source, *, path: Optional[str] = None, env=None, allow_import_outside: bool = False,
+          as_written: bool = False) -> Corefile:
     """Parse Corefile text, or a path (str or Path) to one. Syntax only: directive names are not checked.
 
     Never raises for bad input: problems are in the result's `diagnostics`. Raises OSError when a given
-    path cannot be read.
+    path cannot be read. `as_written=True` keeps the file as its author wrote it (for fmt): imports are not
+    expanded, snippet definitions stay blocks keyed "(name)", {$ENV} references stay unsubstituted.
     """
     if isinstance(source, Path) or (isinstance(source, str) and path is None and "\n" not in source
                                     and "{" not in source and os.path.isfile(source)):
@@ -536,4 +926,10 @@ def parse(source, *, path: Optional[str] = None, env=None, allow_import_outside:
     else:
         text = source
         path = path or "Corefile"
-    return Parser(text, path, env=env, allow_import_outside=allow_import_outside).parse()
+    return Parser(text, path, env=env, allow_import_outside=allow_import_outside, as_written=as_written).parse()
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m corefile_tool.parser` refreshes the packaged table
+    target = grammar_path().with_name(_TABLE_FILE)
+    _write_atomically(target, table_json(build_table(grammar_path().read_text(encoding="utf-8"))))
+    print(f"wrote {target}")

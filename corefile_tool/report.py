@@ -37,6 +37,18 @@ def as_github(diagnostics) -> str:
         for d in diagnostics)
 
 
+def _uri(path: str) -> str:
+    """SARIF wants URI references: a relative path stays relative (code scanning resolves it against the
+    repository root), an absolute one becomes a file: URI; both percent-encoded."""
+    import os
+    from pathlib import PurePath
+    from urllib.parse import quote
+
+    if os.path.isabs(path):
+        return PurePath(path).as_uri()
+    return quote(path.replace(os.sep, "/"))
+
+
 def as_sarif(diagnostics, rules) -> str:
     from . import __version__
 
@@ -64,7 +76,7 @@ def as_sarif(diagnostics, rules) -> str:
                 "level": level[d.severity],
                 "message": {"text": d.message},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": d.path},
+                    "artifactLocation": {"uri": _uri(d.path)},
                     "region": {"startLine": max(1, d.line), "startColumn": max(1, d.column)},
                 }}],
             } for d in diagnostics],

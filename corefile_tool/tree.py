@@ -149,6 +149,21 @@ class Import:
     pattern: str
     files: list[str]          # absolute paths; empty for a snippet
     snippet: Optional[str] = None
+    argument: Optional[Token] = None   # the pattern token (kept when parsed as written)
+
+
+_LINES: dict = {}
+
+
+def _split_lines(text: str) -> list:
+    """text.split("\\n"), remembered for the last few texts: diagnostics ask for many lines of one file."""
+    key = id(text)
+    hit = _LINES.get(key)
+    if hit is None or hit[0] is not text:
+        if len(_LINES) > 8:
+            _LINES.clear()
+        hit = _LINES[key] = (text, text.split("\n"))
+    return hit[1]
 
 
 @dataclass
@@ -162,6 +177,8 @@ class Corefile:
     tokens: list[Token] = field(default_factory=list)     # the lexer's tokens of the main file
     diagnostics: list = field(default_factory=list)       # parse diagnostics
     sources: dict = field(default_factory=dict)           # file -> text, for every file read (main is "")
+    as_written: bool = False      # parsed for fmt: imports unexpanded, snippets as blocks, {$ENV} kept
+    env_values: dict = field(default_factory=dict)        # {$VAR} / {%VAR%} reference -> value substituted
 
     @property
     def ok(self) -> bool:
@@ -171,11 +188,20 @@ class Corefile:
         """How diagnostics name a token's file: the path as given for the main file, absolute for imports."""
         return file or self.path
 
+    def redact(self, text: str) -> str:
+        """`text` with each substituted environment value shown as the reference it came from: values are
+        used for checking, never printed. Values shorter than 3 characters are left alone (no secret is that
+        short, and replacing every "53" would garble messages)."""
+        for ref, value in sorted(self.env_values.items(), key=lambda rv: -len(rv[1])):
+            if len(value) >= 3 and value in text:
+                text = text.replace(value, ref)
+        return text
+
     def source_line(self, file: str, line: int) -> str:
         text = self.sources.get(file, self.text if not file else None)
         if text is None or line < 1:
             return ""
-        lines = text.split("\n")
+        lines = _split_lines(text)
         return lines[line - 1].rstrip("\r") if line <= len(lines) else ""
 
     def to_json(self, with_tokens: bool = False) -> dict:

@@ -4,6 +4,7 @@ import sys
 import click
 
 from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail, read_input
+from ..k8s.options import k8s_source_options
 
 
 def parse_plugin_option(values):
@@ -31,15 +32,18 @@ def parse_plugin_option(values):
 @click.option("--profile", type=click.Choice(["kubernetes"]), default=None,
               help="Deployment profile: `kubernetes` expects health, ready and reload.")
 @click.option("--allow-import-outside", is_flag=True, help="Let `import` read files outside the Corefile's directory.")
-def command(paths, version, fmt, select, ignore, strict, plugins, profile, allow_import_outside):
+@k8s_source_options
+def command(paths, version, fmt, select, ignore, strict, plugins, profile, allow_import_outside, k8s):
     """Lint Corefiles (PATH ..., or - for standard input) against a CoreDNS version."""
     from .. import report
     from ..knowledge import versions
-    from ..linter import lint_tree
+    from ..linter import gc_paused, lint_tree
     from ..linter.rules import all_rules, by_code
     from ..parser import Parser
 
-    if not paths:
+    if k8s and paths:
+        fail("--k8s lints the Corefile of the cluster's ConfigMap: give no PATH")
+    if not paths and not k8s:
         paths = ("-",)
     if version:
         try:
@@ -55,12 +59,24 @@ def command(paths, version, fmt, select, ignore, strict, plugins, profile, allow
     external = parse_plugin_option(plugins)
     diagnostics = []
     trees = {}
+    unreadable = []
     for path in paths:
-        text = read_input(path)
-        tree = Parser(text, path, allow_import_outside=allow_import_outside).parse()
-        trees[path] = tree
-        diagnostics.extend(lint_tree(tree, version, external_plugins=external, profile=profile,
-                                     select=select, ignore=ignore))
+        text = _read(path)
+        if text is None:
+            unreadable.append(path)   # said on stderr; the other files are still linted
+            continue
+        with gc_paused():
+            tree = Parser(text, path, allow_import_outside=allow_import_outside).parse()
+            trees[path] = tree
+            diagnostics.extend(lint_tree(tree, version, external_plugins=external, profile=profile,
+                                         select=select, ignore=ignore))
+    if k8s:  # the live ConfigMap, for the CoreDNS release the cluster runs, as a Kubernetes deployment
+        version = version or k8s.coredns_version()
+        for tree in k8s.read()[1]:
+            trees[tree.path] = tree
+            diagnostics.extend(lint_tree(tree, version, external_plugins=external, profile=profile or "kubernetes",
+                                         select=select, ignore=ignore))
+        paths = tuple(trees)
 
     def source_line(d):
         for tree in trees.values():
@@ -71,8 +87,9 @@ def command(paths, version, fmt, select, ignore, strict, plugins, profile, allow
                     return tree.source_line(file, d.line)
         return ""
 
+    files = len(paths) - len(unreadable)
     if fmt == "json":
-        click.echo(report.as_json(diagnostics, len(paths)))
+        click.echo(report.as_json(diagnostics, files))
     elif fmt == "sarif":
         click.echo(report.as_sarif(diagnostics, all_rules()))
     elif fmt == "github":
@@ -80,13 +97,30 @@ def command(paths, version, fmt, select, ignore, strict, plugins, profile, allow
             click.echo(report.as_github(diagnostics))
     else:
         if diagnostics:
-            click.echo(report.as_text(diagnostics, source_line, color=sys.stdout.isatty()))
-        s = report.summary(diagnostics, len(paths))
+            click.echo(report.as_text(diagnostics, source_line, color=_color()))
+        s = report.summary(diagnostics, files)
         click.echo(f"{s['files']} file(s): {s['errors']} error(s), {s['warnings']} warning(s), {s['infos']} info",
                    err=True)
     errors = any(d.severity == "error" for d in diagnostics)
     warnings = any(d.severity == "warning" for d in diagnostics)
+    if unreadable:
+        sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if errors or (strict and warnings) else EXIT_OK)
+
+
+def _read(path: str):
+    """The file's text, or None after saying on stderr why it cannot be read."""
+    try:
+        return read_input(path)
+    except SystemExit:
+        return None
+
+
+def _color() -> bool:
+    """Colour on a terminal only, and never when NO_COLOR is set (https://no-color.org)."""
+    import os
+
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def _codes(values):

@@ -31,6 +31,12 @@ class Slot:
     def check(self, text: str) -> Optional[str]:
         return values.check(self.type, self.param, text)
 
+    def fits(self, text: str) -> bool:
+        """Whether an optional slot takes this word. Setup code parses first and range-checks after
+        (`cache 0` is a TTL that is too small, not a zone), so a range never decides."""
+        param = "" if self.type in values.RANGED else self.param
+        return values.check(self.type, param, text) is None
+
 
 def slots(spec: str) -> tuple:
     out = []
@@ -54,6 +60,8 @@ class Prop:
     removed: Optional[str] = None
     replacement: str = ""          # what to use instead, for deprecation notices
     free_args: bool = False        # arguments not checked here (a `checks` function does)
+    once: bool = False             # a second line of this property in the block is an error
+    once_message: str = ""         # CoreDNS's words for that error
 
     @property
     def slots(self) -> tuple:
@@ -68,6 +76,10 @@ class Plugin:
     props: tuple = ()                       # Prop entries; () with block=False means no block at all
     block: bool = False                     # whether a `{ }` block is accepted
     once: bool = False                      # "this plugin can only be used once per Server Block"
+    once_until: Optional[str] = None        # once per block only before this CoreDNS version (forward: 1.9.4)
+    reads_first_only: bool = False          # setup reads only the first occurrence; later ones are ignored
+    other_lines: bool = False               # block lines that are not properties are data (hosts entries,
+                                            # rewrite rules, acl policies): `checks` judge them
     zones: bool = False                     # leading arguments are the zones it serves (else the block's keys)
     fallthrough: bool = False               # accepts `fallthrough [ZONES...]`
     since: Optional[str] = None
@@ -76,16 +88,28 @@ class Plugin:
     free_args: bool = False                 # arguments checked only by `checks`
     checks: tuple = ()                      # extra check functions (see module docstring)
     external_files: tuple = ()              # argument/property names that name files CoreDNS reads at start-up
+    once_message: str = ""                  # CoreDNS's words when `once` is broken, if not plugin.ErrOnce's
+    ignores_unknown_until: Optional[str] = None  # before this release setup skipped unknown properties silently
 
     @property
     def slots(self) -> tuple:
         return slots(self.args)
 
-    def prop(self, name: str) -> Optional[Prop]:
-        for p in self.props:
-            if p.name == name:
+    def once_in(self, version: str) -> bool:
+        return self.once or bool(self.once_until and version_tuple(version) < version_tuple(self.once_until))
+
+    def prop(self, name: str, version: Optional[str] = None) -> Optional[Prop]:
+        """The property called `name`. A property whose arguments changed between releases is listed once
+        per form (each with its since/removed); given a version, the form of that version is returned, else
+        the nearest one so that "added in"/"removed in" can be said."""
+        forms = [p for p in self.props if p.name == name]
+        if not forms or version is None:
+            return forms[0] if forms else None
+        for p in forms:
+            if present_in(p.since, p.removed, version):
                 return p
-        return None
+        later = [p for p in forms if p.since and version_tuple(version) < version_tuple(p.since)]
+        return later[0] if later else forms[-1]
 
 
 def version_tuple(v: str) -> tuple:

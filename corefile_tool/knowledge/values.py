@@ -71,8 +71,8 @@ def _int(text, param):
 
 @value_type("uint")
 def _uint(text, param):
-    """strconv.ParseUint(text, 10, 32|64): digits only, no sign."""
-    bits = 32 if param == "32" else 64
+    """strconv.ParseUint(text, 10, BITS) with `uint(BITS)`, 64 by default: digits only, no sign."""
+    bits = int(param) if param else 64
     if not re.fullmatch(r"[0-9]+", text) or int(text) >= 2 ** bits:
         return f'strconv.ParseUint: parsing "{text}": invalid syntax'
     return None
@@ -122,7 +122,10 @@ def _enum(text, param):
 
 @value_type("zone")
 def _zone(text, param):
-    """A zone as plugins read one (plugin.Host(..).NormalizeExact): transport prefix allowed, CIDR expanded."""
+    """A zone as plugins read one (plugin.Host(..).NormalizeExact): transport prefix allowed, CIDR expanded.
+    `zone(lenient)`: the plugin drops a zone it cannot normalise without an error (OriginsFromArgsOrServerBlock)."""
+    if param == "lenient":
+        return None
     try:
         split_host_port(split_transport(text)[1])
     except ValueError as e:
@@ -139,7 +142,10 @@ def _domain(text, param):
 
 @value_type("ip")
 def _ip(text, param):
+    """Go net.ParseIP: no IPv6 zone (`%eth0`), which Python's ip_address would accept."""
     try:
+        if "%" in text:
+            raise ValueError(text)
         ipaddress.ip_address(text)
     except ValueError:
         return f"not a valid IP address: {text}"
@@ -228,15 +234,44 @@ def _url(text, param):
     return None
 
 
-RCODES = ("NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN", "YXRRSET",
-          "NXRRSET", "NOTAUTH", "NOTZONE", "BADSIG", "BADVERS", "BADKEY", "BADTIME", "BADMODE", "BADNAME",
+# miekg/dns StringToRcode: the names of RcodeToString plus the alias NOTIMPL (BADVERS shares 16 with BADSIG and
+# is not a key).
+RCODES = ("NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "NOTIMPL", "REFUSED", "YXDOMAIN", "YXRRSET",
+          "NXRRSET", "NOTAUTH", "NOTZONE", "DSOTYPENI", "BADSIG", "BADKEY", "BADTIME", "BADMODE", "BADNAME",
           "BADALG", "BADTRUNC", "BADCOOKIE")
 
 
 @value_type("rcode")
 def _rcode(text, param):
-    if text.upper() not in RCODES:
+    """An rcode name; `rcode(exact)` when the plugin looks it up without upper-casing it first."""
+    if (text if param == "exact" else text.upper()) not in RCODES:
         return f"'{text}' is not a valid rcode"
+    return None
+
+
+# miekg/dns StringToType keys (v1.1.72, the version CoreDNS 1.14 builds with).
+RR_TYPES = frozenset((
+    "A AAAA AFSDB AMTRELAY ANY APL ATMA AVC AXFR CAA CDNSKEY CDS CERT CNAME CSYNC DHCID DLV DNAME DNSKEY DS EID "
+    "EUI48 EUI64 GID GPOS HINFO HIP HTTPS IPSECKEY ISDN IXFR KEY KX L32 L64 LOC LP MAILA MAILB MB MD MF MG MINFO "
+    "MR MX NAPTR NID NIMLOC NINFO NS NSEC NSEC3 NSEC3PARAM NULL NXNAME NXT OPENPGPKEY OPT PTR PX RESINFO RKEY RP "
+    "RRSIG RT SIG SMIMEA SOA SPF SRV SSHFP SVCB TA TALINK TKEY TLSA TSIG TXT UID UINFO UNSPEC URI X25 ZONEMD "
+    "NSAP-PTR").split())
+RR_CLASSES = frozenset(("IN", "CS", "CH", "HS", "NONE", "ANY"))
+
+
+@value_type("rrtype")
+def _rrtype(text, param):
+    """A record type name as dns.StringToType knows it: case-sensitive, unless `rrtype(upper)`."""
+    if (text.upper() if param == "upper" else text) not in RR_TYPES:
+        return f"invalid type {text!r}"
+    return None
+
+
+@value_type("rrclass")
+def _rrclass(text, param):
+    """A class name as dns.StringToClass knows it: case-sensitive, unless `rrclass(upper)`."""
+    if (text.upper() if param == "upper" else text) not in RR_CLASSES:
+        return f"invalid class {text!r}"
     return None
 
 
@@ -258,3 +293,66 @@ def _path(text, param):
     if not text:
         return "empty file path"
     return None
+
+
+# Types whose parameter is a range. An optional slot of such a type takes every word of the type, in range or
+# not, the way setup code parses first and range-checks after (spec.Slot.fits).
+RANGED = frozenset(("int", "duration", "float", "seconds_or_duration"))
+
+_GO_BOOLS = ("1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False")
+
+
+@value_type("bool")
+def _bool(text, param):
+    """strconv.ParseBool."""
+    if text not in _GO_BOOLS:
+        return f'strconv.ParseBool: parsing "{text}": invalid syntax'
+    return None
+
+
+def go_parse_float(text: str) -> Optional[float]:
+    """strconv.ParseFloat(text, 64): decimal or hex mantissa, inf/infinity/nan in any case."""
+    if not text or text != text.strip() or "_" in text:
+        return None
+    body = text.lstrip("+-")
+    try:
+        if body[:2].lower() == "0x":
+            return float.fromhex(text)
+        return float(text)
+    except ValueError:
+        return None
+
+
+@value_type("float")
+def _float(text, param):
+    """strconv.ParseFloat, optionally within a range."""
+    v = go_parse_float(text)
+    if v is None:
+        return f'strconv.ParseFloat: parsing "{text}": invalid syntax'
+    return _in_range(v, param, text, "value")
+
+
+@value_type("ienum")
+def _ienum(text, param):
+    """An enumeration the plugin lower-cases before comparing (strings.ToLower)."""
+    choices = param.split("|")
+    if text.lower() not in choices:
+        return f"unknown value '{text}' (expected one of: {', '.join(choices)})"
+    return None
+
+
+@value_type("hostport")
+def _hostport(text, param):
+    """Only net.SplitHostPort is applied: `HOST:PORT` with either part possibly empty, checked later."""
+    if split_go_hostport(text) is None:
+        return f"address {text}: missing port in address"
+    return None
+
+
+@value_type("seconds_or_duration")
+def _seconds_or_duration(text, param):
+    """A bare integer is seconds, anything else a Go duration (plugin/pkg/durations NewDurationFromArg)."""
+    v = float(go_atoi(text)) if go_atoi(text) is not None else parse_go_duration(text)
+    if v is None:
+        return f"failed to parse duration '{text}'"
+    return _in_range(v, param, text, "duration")

@@ -1,8 +1,9 @@
 """CoreDNS releases and the plugin chain of each: which directives exist and the order they run in.
 
 ORDERS holds plugin.cfg as of each release that changed it (names only, execution order); a release uses the
-entry of the newest release at or before it. Source: coredns plugin.cfg at each tag v1.6.0 .. v1.14.7
-(../shared/spec/plugin-order.txt explains the changes from 1.9.0 on).
+entry of the newest release at or before it. Source: coredns plugin.cfg at each tag v1.1.3 .. v1.14.7
+(../shared/spec/plugin-order.txt explains the changes from 1.9.0 on). The releases before 1.6.0 are known so
+that `migrate` can start from the Corefiles of older Kubernetes clusters (corefile-migration's range).
 """
 from __future__ import annotations
 
@@ -11,6 +12,42 @@ from functools import lru_cache
 from .spec import version_tuple
 
 ORDERS = (
+    ('1.1.3', (
+        'tls', 'reload', 'nsid', 'root', 'bind', 'debug', 'trace', 'health', 'pprof', 'prometheus', 'errors',
+        'log', 'dnstap', 'chaos', 'loadbalance', 'cache', 'rewrite', 'dnssec', 'autopath', 'reverse', 'template',
+        'hosts', 'route53', 'federation', 'kubernetes', 'file', 'auto', 'secondary', 'etcd', 'forward', 'proxy',
+        'erratic', 'whoami', 'on',
+    )),
+    ('1.2.0', (
+        'metadata', 'tls', 'reload', 'nsid', 'root', 'bind', 'debug', 'trace', 'health', 'pprof', 'prometheus',
+        'errors', 'log', 'dnstap', 'chaos', 'loadbalance', 'cache', 'rewrite', 'dnssec', 'autopath', 'template',
+        'hosts', 'route53', 'federation', 'kubernetes', 'file', 'auto', 'secondary', 'etcd', 'forward', 'proxy',
+        'erratic', 'whoami', 'on',
+    )),
+    ('1.2.1', (
+        'metadata', 'tls', 'reload', 'nsid', 'root', 'bind', 'debug', 'trace', 'health', 'pprof', 'prometheus',
+        'errors', 'log', 'dnstap', 'chaos', 'loadbalance', 'cache', 'rewrite', 'dnssec', 'autopath', 'template',
+        'hosts', 'route53', 'federation', 'kubernetes', 'file', 'auto', 'secondary', 'etcd', 'loop', 'forward',
+        'proxy', 'erratic', 'whoami', 'on',
+    )),
+    ('1.3.0', (
+        'metadata', 'tls', 'reload', 'nsid', 'root', 'bind', 'debug', 'trace', 'health', 'pprof', 'prometheus',
+        'errors', 'log', 'dnstap', 'chaos', 'loadbalance', 'cache', 'rewrite', 'dnssec', 'autopath', 'template',
+        'hosts', 'route53', 'federation', 'k8s_external', 'kubernetes', 'file', 'auto', 'secondary', 'etcd',
+        'loop', 'forward', 'proxy', 'erratic', 'whoami', 'on',
+    )),
+    ('1.5.0', (
+        'metadata', 'cancel', 'tls', 'reload', 'nsid', 'root', 'bind', 'debug', 'trace', 'ready', 'health',
+        'pprof', 'prometheus', 'errors', 'log', 'dnstap', 'chaos', 'loadbalance', 'cache', 'rewrite', 'dnssec',
+        'autopath', 'template', 'hosts', 'route53', 'federation', 'k8s_external', 'kubernetes', 'file', 'auto',
+        'secondary', 'etcd', 'loop', 'forward', 'grpc', 'erratic', 'whoami', 'on',
+    )),
+    ('1.5.1', (
+        'metadata', 'cancel', 'tls', 'reload', 'nsid', 'root', 'bind', 'debug', 'trace', 'ready', 'health',
+        'pprof', 'prometheus', 'errors', 'log', 'dnstap', 'any', 'chaos', 'loadbalance', 'cache', 'rewrite',
+        'dnssec', 'autopath', 'template', 'hosts', 'route53', 'federation', 'k8s_external', 'kubernetes', 'file',
+        'auto', 'secondary', 'etcd', 'loop', 'forward', 'grpc', 'erratic', 'whoami', 'on',
+    )),
     ('1.6.0', (
         'metadata', 'cancel', 'tls', 'reload', 'nsid', 'root', 'bind', 'debug', 'trace', 'ready', 'health',
         'pprof', 'prometheus', 'errors', 'log', 'dnstap', 'any', 'chaos', 'loadbalance', 'cache', 'rewrite',
@@ -165,13 +202,14 @@ ORDERS = (
         'nomad',
     )),
 )
-VERSIONS = ('1.6.0', '1.6.1', '1.6.2', '1.6.3', '1.6.4', '1.6.5', '1.6.6', '1.6.7', '1.6.8', '1.6.9', '1.7.0', '1.7.1', '1.8.0', '1.8.1', '1.8.2', '1.8.3', '1.8.4', '1.8.5', '1.8.6', '1.8.7', '1.9.0', '1.9.1', '1.9.2', '1.9.3', '1.9.4', '1.10.0', '1.10.1', '1.11.0', '1.11.1', '1.11.3', '1.11.4', '1.12.0', '1.12.1', '1.12.2', '1.12.3', '1.12.4', '1.13.0', '1.13.1', '1.13.2', '1.14.0', '1.14.1', '1.14.2', '1.14.3', '1.14.4', '1.14.5', '1.14.6', '1.14.7')
+VERSIONS = ('1.1.3', '1.1.4', '1.2.0', '1.2.1', '1.2.2', '1.2.3', '1.2.4', '1.2.5', '1.2.6', '1.3.0', '1.3.1', '1.4.0', '1.5.0', '1.5.1', '1.5.2', '1.6.0', '1.6.1', '1.6.2', '1.6.3', '1.6.4', '1.6.5', '1.6.6', '1.6.7', '1.6.8', '1.6.9', '1.7.0', '1.7.1', '1.8.0', '1.8.1', '1.8.2', '1.8.3', '1.8.4', '1.8.5', '1.8.6', '1.8.7', '1.9.0', '1.9.1', '1.9.2', '1.9.3', '1.9.4', '1.10.0', '1.10.1', '1.11.0', '1.11.1', '1.11.3', '1.11.4', '1.12.0', '1.12.1', '1.12.2', '1.12.3', '1.12.4', '1.13.0', '1.13.1', '1.13.2', '1.14.0', '1.14.1', '1.14.2', '1.14.3', '1.14.4', '1.14.5', '1.14.6', '1.14.7')
 
 LATEST = VERSIONS[-1]
 
 # Plugins that left plugin.cfg, so that "Unknown directive" can say what happened to them.
 GONE = {
-    "proxy": ("1.6.0", "forward"),
+    "proxy": ("1.5.0", "forward"),
+    "reverse": ("1.2.0", ""),
     "federation": ("1.7.0", "kubernetes multicluster or k8s_external"),
     "upstream": ("1.7.0", ""),
 }

@@ -1,9 +1,9 @@
 """corefile lint: every error CoreDNS would refuse to start with, and the pitfalls it accepts silently."""
 from __future__ import annotations
 
-import os
+import gc
 import re
-from pathlib import Path
+from contextlib import contextmanager
 from typing import Optional
 
 from ..diagnostics import Diagnostic
@@ -11,6 +11,19 @@ from ..tree import Corefile
 from .context import Context
 
 _SUPPRESS = re.compile(r"#\s*corefile:\s*disable=([\w,\- ]+)")
+
+
+@contextmanager
+def gc_paused():
+    """Parsing and linting allocate hundreds of thousands of small objects and free none of them in cycles:
+    the cyclic collector's repeated passes only cost time (about a quarter of a 10,000-block lint)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def lint_tree(corefile: Corefile, version: Optional[str] = None, *, external_plugins=None, profile=None,
@@ -67,6 +80,7 @@ def lint(source, version: Optional[str] = None, *, path: Optional[str] = None, e
     """Lint Corefile text or a path (str or Path). Returns the diagnostics, errors first by position."""
     from ..parser import parse
 
-    corefile = parse(source, path=path, env=env, allow_import_outside=allow_import_outside)
-    return lint_tree(corefile, version, external_plugins=external_plugins, profile=profile, select=select,
-                     ignore=ignore)
+    with gc_paused():
+        corefile = parse(source, path=path, env=env, allow_import_outside=allow_import_outside)
+        return lint_tree(corefile, version, external_plugins=external_plugins, profile=profile, select=select,
+                         ignore=ignore)

@@ -1,12 +1,35 @@
-"""What a lint rule gets besides the tree: the target CoreDNS version, external plugins, profile, knowledge."""
+"""What a lint rule gets besides the tree: the target CoreDNS version, external plugins, profile, knowledge,
+and the facts several rules share (zone configurations, listeners, a directive's zones), computed once."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 from ..diagnostics import Diagnostic
 from ..lexer import Token
-from ..tree import Corefile
+from ..tree import Corefile, Directive, ServerBlock
+
+
+def is_subdomain(child: str, parent: str) -> bool:
+    """miekg/dns IsSubDomain on normalised (FQDN) names: equal, or below; `.` is above everything."""
+    child, parent = child.lower(), parent.lower()
+    return parent == "." or child == parent or child.endswith("." + parent)
+
+
+def ancestors(zone: str):
+    """The zone itself, then each parent up to `.` (lower-case), for set look-ups instead of pairwise tests."""
+    zone = zone.lower()
+    yield zone
+    while zone != ".":
+        _, _, zone = zone.partition(".")
+        zone = zone or "."
+        yield zone
+
+
+def overlaps(a: str, b: str) -> bool:
+    """Two zones share names when one is at or below the other."""
+    return is_subdomain(a, b) or is_subdomain(b, a)
 
 
 @dataclass
@@ -16,6 +39,8 @@ class Context:
     external_plugins: dict = field(default_factory=dict)   # name -> plugin it runs after ("" = last)
     profile: Optional[str] = None                           # "kubernetes" for a cluster's CoreDNS
     env: Optional[dict] = None
+    block: Optional[ServerBlock] = None                     # the block the directive checker is in (plugin checks)
+    _cache: dict = field(default_factory=dict, repr=False)
 
     def diagnostic(self, code: str, severity: str, message: str, token: Optional[Token]) -> Diagnostic:
         if token is None:
@@ -26,4 +51,96 @@ class Context:
     def plugin_names(self) -> set:
         from ..knowledge import versions
 
-        return set(versions.directives(self.version)) | set(self.external_plugins)
+        return self._memo("plugin-names",
+                          lambda: set(versions.directives(self.version)) | set(self.external_plugins))
+
+    def has_plugin(self, name: str) -> bool:
+        """Whether the target version (or the declared custom build) has this plugin."""
+        return name in self.plugin_names()
+
+    def plugin(self, name: str):
+        """The knowledge base's entry for a directive that exists in the target version, else None."""
+        from ..knowledge import registry, versions
+
+        known = self._memo("version-plugins", lambda: set(versions.directives(self.version)))
+        return registry.get(name) if name in known else None
+
+    # ------------------------------------------------------------------ shared facts, computed once
+    def _memo(self, key, make):
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    def zone_configs(self) -> list:
+        from ..listeners import zone_configs
+
+        return self._memo("configs", lambda: zone_configs(self.corefile, self.version))
+
+    def listeners(self) -> dict:
+        from ..listeners import group_listeners
+
+        return self._memo("listeners", lambda: group_listeners(self.zone_configs()))
+
+    def block_configs(self, block: ServerBlock) -> list:
+        def build():
+            by_block: dict[int, list] = {}
+            for conf in self.zone_configs():
+                by_block.setdefault(id(conf.block), []).append(conf)
+            return by_block
+        return self._memo("by_block", build).get(id(block), [])
+
+    def block_zones(self, block: ServerBlock) -> list:
+        return [c.zone for c in self.block_configs(block)]
+
+    def directive_failed(self, d: Directive) -> bool:
+        """Whether the directive checker found an error in this directive (CoreDNS would not start, so what
+        it would do at run time is moot)."""
+        def build():
+            from . import directives
+
+            return {(x.path, x.line, x.column) for x in directives.findings(self) if x.severity == "error"}
+        errors = self._memo("directive-errors", build)
+        return any((self.corefile.display_path(t.file), t.line, t.column) in errors for t in d.tokens())
+
+    def directive_zones(self, d: Directive, block: ServerBlock) -> Optional[list]:
+        """The zones a zone-scoped plugin serves: its zone arguments (normalised, CIDRs expanded), or the block's
+        zones when it has none. None when the knowledge base cannot say which arguments are zones."""
+        from ..addresses import zones_from_args
+
+        plugin = self.plugin(d.name)
+        if plugin is None or not plugin.zones or plugin.free_args:
+            return None
+        words = zone_words(_slots(plugin.args), d.arg_texts)
+        return zones_from_args(words, self.block_zones(block))
+
+
+@lru_cache(maxsize=None)
+def _slots(spec: str) -> tuple:
+    from ..knowledge.spec import slots
+
+    return slots(spec)
+
+
+def zone_words(slots: tuple, words: list) -> list:
+    """The words a plugin's argument spec assigns to zone-typed slots (same fitting as the directive checker:
+    an optional slot takes a word only when it fits)."""
+    out = []
+    i = 0
+    for slot in slots:
+        if slot.count == "":
+            if i >= len(words):
+                break
+            if slot.type == "zone":
+                out.append(words[i])
+            i += 1
+        elif slot.count == "?":
+            if i < len(words) and slot.check(words[i]) is None:
+                if slot.type == "zone":
+                    out.append(words[i])
+                i += 1
+        else:
+            while i < len(words) and slot.check(words[i]) is None:
+                if slot.type == "zone":
+                    out.append(words[i])
+                i += 1
+    return out

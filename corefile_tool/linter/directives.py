@@ -47,6 +47,8 @@ def match_slots(slots: tuple, args: list[Token], anchor: Token):
                 err = slot.check(args[i].text)
                 if err is None:
                     i += 1
+                elif slot.fits(args[i].text):
+                    return INVALID_VALUE, args[i], err
                 else:
                     skipped_error = (INVALID_VALUE, args[i], err)
         else:
@@ -67,7 +69,8 @@ def match_slots(slots: tuple, args: list[Token], anchor: Token):
     return None
 
 
-FALLTHROUGH = Prop("fallthrough", "zones:zone*")
+# fall.SetZonesFromArgs keeps its arguments as given: CoreDNS validates none of them.
+FALLTHROUGH = Prop("fallthrough", "zones:str*")
 
 
 class DirectiveChecker:
@@ -87,6 +90,7 @@ class DirectiveChecker:
 
     def check_block(self, block: ServerBlock) -> Iterable:
         seen = Counter()
+        self.ctx.block = block
         for d in block.directives:
             name = d.name
             if name in self.ctx.external_plugins and name not in self.known:
@@ -102,8 +106,14 @@ class DirectiveChecker:
                 yield self._d(EXTERNAL, "info", f"no knowledge of plugin '{name}': its configuration is not checked",
                               d.name_token)
                 continue
-            if plugin.once and seen[name] == 2:
-                yield self._d(PLUGIN_ONCE, "error", f"plugin/{name}: {ONCE_MESSAGE}", d.name_token)
+            if plugin.once_in(self.version) and seen[name] == 2:
+                yield self._d(PLUGIN_ONCE, "error", f"plugin/{name}: {plugin.once_message or ONCE_MESSAGE}",
+                              d.name_token)
+            if plugin.reads_first_only and seen[name] > 1:
+                yield self._d(PLUGIN_ONCE, "warning",
+                              f"plugin/{name}: CoreDNS reads only the first '{name}' of a server block and "
+                              "ignores this one", d.name_token)
+                continue
             yield from self.check_directive(d, plugin, block)
 
     def _unknown(self, d: Directive, plugin: Optional[Plugin]):
@@ -137,8 +147,9 @@ class DirectiveChecker:
                 yield self._d(code, "error", prefix + msg, tok)
                 return
         if d.block is not None:
+            seen_props = Counter()
             for line in d.block.directives:
-                problem = yield from self.check_property(line, plugin, d, prefix)
+                problem = yield from self.check_property(line, plugin, d, prefix, seen_props)
                 if problem:
                     return
         for check in plugin.checks:
@@ -150,13 +161,20 @@ class DirectiveChecker:
                 if severity == "error":
                     return
 
-    def check_property(self, line: Directive, plugin: Plugin, d: Directive, prefix: str):
+    def check_property(self, line: Directive, plugin: Plugin, d: Directive, prefix: str, seen=None):
         """Yields diagnostics for one property line; returns True when the plugin's setup would stop there."""
         pname = line.name
-        prop = plugin.prop(pname)
+        prop = plugin.prop(pname, self.version)
         if prop is None and plugin.fallthrough and pname == "fallthrough":
             prop = FALLTHROUGH
+        if plugin.other_lines and (prop is None or not present_in(prop.since, prop.removed, self.version)):
+            return False
         if prop is None or not present_in(prop.since, prop.removed, self.version):
+            if plugin.ignores_unknown_until and not self._at_least(plugin.ignores_unknown_until):
+                yield self._d(UNKNOWN_PROPERTY, "warning",
+                              prefix + f"unknown property '{pname}': CoreDNS {self.version} ignores it (it is an "
+                              f"error from CoreDNS {plugin.ignores_unknown_until} on)", line.name_token)
+                return False
             extra = ""
             if prop is not None and prop.removed:
                 extra = f" (removed in CoreDNS {prop.removed}" + (
@@ -172,6 +190,13 @@ class DirectiveChecker:
         if line.block is not None:
             yield self._d(BLOCK_LAYOUT, "error", prefix + "Nested blocks are not supported", line.block.open)
             return True
+        if seen is not None:
+            seen[pname] += 1
+            if prop.once and seen[pname] > 1:
+                yield self._d(INVALID_VALUE, "error",
+                              prefix + (prop.once_message or f"'{pname}' can only be specified once"),
+                              line.name_token)
+                return True
         args = list(line.args)
         close = d.block.close
         if close is not None and close.line == (args[-1] if args else line.name_token).end_line \

@@ -1,20 +1,162 @@
-"""cache: caches answers (coredns plugin/cache/setup.go)."""
+"""cache: caches answers (coredns plugin/cache/setup.go).
+
+Versions: serve_stale 1.6.6 (refresh mode 1.9.2, verify timeout 1.14.4, response TTL and failure recheck
+1.14.7), servfail and disable 1.9.4, keepttl 1.10.1, serve_stale_policy 1.14.7.
+"""
 from ..spec import Plugin, Prop
+from .. import values
+from ._dispenser import arg_error, at_least, check_value, ignored, lines, words
+from ._setup_helpers import ignored_zones
+
+
+def _zones(directive, ctx):
+    args = directive.args
+    if args and values.go_atoi(args[0].text) is not None:
+        args = args[1:]
+    yield from ignored_zones(args)
+
+
+def _capacity_ttl_minttl(directive, ctx):
+    """success|denial CAPACITY [TTL [MINTTL]]: words after the third are never read."""
+    for line in lines(directive, "success", "denial"):
+        args = words(line, directive)
+        if not args:
+            yield line.name_token, arg_error(line.name_token)
+            return
+        for tok, param in zip(args, ("", "1..", "0..")):
+            found = check_value("int", tok, param)
+            if found:
+                yield found
+                return
+        for tok in args[3:]:
+            yield ignored(tok, f"'{line.name}' reads at most three values; '{tok.text}' is ignored")
+
+
+def _prefetch(directive, ctx):
+    """prefetch AMOUNT [DURATION [PERCENTAGE%]]."""
+    for line in lines(directive, "prefetch"):
+        args = words(line, directive)
+        if not args or len(args) > 3:
+            last = args[-1] if args else line.name_token
+            yield last, arg_error(last)
+            return
+        found = check_value("int", args[0], "0..")
+        if not found and len(args) > 1:
+            found = check_value("duration", args[1])
+        if found:
+            yield found
+            return
+        if len(args) > 2:
+            pct = args[2].text
+            if not pct.endswith("%"):
+                yield args[2], f"last character of percentage should be `%`, but is: {pct[-1:]!r}"
+                return
+            num = values.go_atoi(pct[:-1])
+            if num is None:
+                yield args[2], f'strconv.Atoi: parsing "{pct[:-1]}": invalid syntax'
+                return
+            if not 10 <= num <= 90:
+                yield args[2], f"percentage should fall in range [10, 90]: {num}"
+                return
+
+
+def _whole_seconds(tok, what):
+    """serve_stale's response TTL: a duration of whole seconds that fits a DNS TTL."""
+    d = values.parse_go_duration(tok.text)
+    if d is None:
+        return tok, f"invalid serve_stale {what}: time: invalid duration \"{tok.text}\""
+    if d < 0:
+        return tok, f"invalid negative {what} for serve_stale"
+    if abs(d - round(d)) > 1e-9:
+        return tok, "serve_stale response TTL must be a whole number of seconds"
+    if d > 2 ** 32 - 1:
+        return tok, "serve_stale response TTL exceeds the DNS TTL range"
+    return None
+
+
+def _recheck(tok):
+    d = values.parse_go_duration(tok.text)
+    if d is None:
+        return tok, f"invalid serve_stale failure recheck: time: invalid duration \"{tok.text}\""
+    if d < 0:
+        return tok, "invalid negative failure recheck for serve_stale"
+    if d > 300:
+        return tok, "serve_stale failure recheck cannot exceed 5 minutes"
+    return None
+
+
+def _serve_stale(directive, ctx):
+    """serve_stale [DURATION [immediate|verify [...]]]; what may follow the mode grew over the releases."""
+    most = 5 if at_least(ctx, "1.14.7") else 3 if at_least(ctx, "1.14.4") else 2 if at_least(ctx, "1.9.2") else 1
+    for line in lines(directive, "serve_stale"):
+        args = words(line, directive)
+        if len(args) > most:
+            yield args[most], arg_error(args[most - 1])
+            return
+        if args:
+            d = values.parse_go_duration(args[0].text)
+            if d is None:
+                yield args[0], f'time: invalid duration "{args[0].text}"'
+                return
+            if d < 0:
+                yield args[0], "invalid negative duration for serve_stale"
+                return
+        if len(args) < 2:
+            continue
+        mode = args[1].text.lower()
+        if mode not in ("immediate", "verify"):
+            yield args[1], f"invalid value for serve_stale refresh mode: {mode}"
+            return
+        rest = args[2:]
+        if not rest:
+            continue
+        if mode == "verify":
+            t = values.parse_go_duration(rest[0].text)
+            if t is None:
+                yield rest[0], f'invalid serve_stale verify timeout: time: invalid duration "{rest[0].text}"'
+                return
+            if t < 0:
+                yield rest[0], "invalid negative timeout for serve_stale verify"
+                return
+            rest = rest[1:]
+        elif not at_least(ctx, "1.14.7"):
+            yield rest[0], "serve_stale timeout is only valid with the verify refresh mode"
+            return
+        elif len(args) > 4:
+            yield args[4], arg_error(args[3])
+            return
+        if rest:
+            found = _whole_seconds(rest[0], "response TTL")
+            if not found and len(rest) > 1:
+                found = _recheck(rest[1])
+            if found:
+                yield found
+                return
+
+
+def _policy_needs_serve_stale(directive, ctx):
+    policy = lines(directive, "serve_stale_policy")
+    if policy and not lines(directive, "serve_stale"):
+        yield policy[0].name_token, "serve_stale_policy requires serve_stale"
+
 
 PLUGIN = Plugin(
     name="cache",
     summary="Caches positive and negative answers for up to TTL seconds.",
-    args="ttl:int(1..)? zones:zone*",
+    args="ttl:int(1..)? zones:str*",
     block=True,
     once=True,
     zones=True,
     props=(
-        Prop("success", "capacity:int ttl:int(1..)? minttl:int(0..)?"),
-        Prop("denial", "capacity:int ttl:int(1..)? minttl:int(0..)?"),
-        Prop("prefetch", "amount:int(1..) duration:duration? percentage:str?", free_args=True),
-        Prop("serve_stale", "duration:duration? mode:enum(immediate|verify)?"),
-        Prop("servfail", "duration:duration(0..300)"),
-        Prop("disable", "kind:enum(success|denial) zones:zone*"),
-        Prop("keepttl", "", since="1.10.0"),
+        Prop("success", free_args=True),
+        Prop("denial", free_args=True),
+        Prop("prefetch", free_args=True),
+        Prop("serve_stale", free_args=True, since="1.6.6"),
+        Prop("serve_stale_policy", "policy:ienum(prefer_positive)", since="1.14.7", once=True,
+             once_message="serve_stale_policy can only be specified once"),
+        Prop("servfail", "duration:duration(0..300)", since="1.9.4"),
+        Prop("disable", "kind:enum(success|denial) zones:str*", since="1.9.4"),
+        Prop("keepttl", "", since="1.10.1"),
     ),
+    checks=(_zones, _capacity_ttl_minttl, _prefetch, _serve_stale, _policy_needs_serve_stale),
 )

@@ -19,8 +19,8 @@ Good:
 
     . {
         forward . 1.1.1.1 {
-        force_tcp
-    }
+            force_tcp
+        }
     }
 """
 

@@ -10,7 +10,7 @@ Bad:
 
     . {
         cache 30
-    cache 60
+        cache 60
     }
 
 Good:

@@ -1,0 +1,95 @@
+"""Throughput of `corefile simulate`'s engine: names per second, and whether the cost per name grows with the
+number of server blocks (it must not: zones are looked up in a table, label by label, never scanned).
+
+    .venv/bin/python benchmarks/simulate_bench.py [--names 100000] [--blocks 10,1000,10000]
+
+Each Corefile has N blocks `zoneK.example:53 { errors; cache 30; forward . 10.x.y.z }`, one `internal:53` block
+answering from `hosts`, and a `.` block. The names cycle through hits in random blocks, hosts answers and misses
+that fall to `.`. Target: at least 50,000 names/s with 1,000 blocks, and a flat cost per name.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from corefile_tool.parser import parse  # noqa: E402
+from corefile_tool.simulator import Simulator  # noqa: E402
+
+TARGET_NAMES_PER_SECOND = 50_000
+
+
+def corefile_text(blocks: int) -> str:
+    parts = []
+    for k in range(blocks):
+        parts.append(f"zone{k}.example:53 {{\n    errors\n    cache 30\n    forward . 10.{k // 65536 % 256}."
+                     f"{k // 256 % 256}.{k % 256}\n}}\n")
+    parts.append("internal:53 {\n    hosts {\n" + "".join(f"        10.9.{i // 256}.{i % 256} host{i}.internal\n"
+                                                       for i in range(200)) + "        fallthrough\n    }\n"
+                 "    forward . 10.255.0.1\n}\n")
+    parts.append(". {\n    errors\n    cache\n    forward . 10.255.0.53\n}\n")
+    return "".join(parts)
+
+
+def names(blocks: int, count: int, seed: int = 4) -> list[str]:
+    rnd = random.Random(seed)
+    out = []
+    for i in range(count):
+        kind = i % 4
+        if kind in (0, 1):
+            out.append(f"www{i % 7}.app.zone{rnd.randrange(blocks)}.example")
+        elif kind == 2:
+            out.append(f"host{rnd.randrange(250)}.internal")
+        else:
+            out.append(f"name{i}.example.net")
+    return out
+
+
+def measure(blocks: int, count: int) -> tuple[float, float]:
+    corefile = parse(corefile_text(blocks))
+    sim = Simulator(corefile)
+    sim.prepare()                     # every block's chain, once (not part of the per-name cost)
+    queries = names(blocks, count)
+    for q in queries[:1000]:
+        sim.simulate(q)
+    start = time.process_time()   # CPU time: other processes on the machine do not count
+    for q in queries:
+        sim.simulate(q)
+    elapsed = time.process_time() - start
+    return count / elapsed, elapsed / count * 1e6
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--names", type=int, default=100_000)
+    ap.add_argument("--blocks", default="10,1000,10000")
+    args = ap.parse_args(argv)
+    sizes = [int(x) for x in args.blocks.split(",")]
+    rows = []
+    for blocks in sizes:
+        rate, micros = measure(blocks, args.names)
+        rows.append((blocks, rate, micros))
+        print(f"{blocks:>6} blocks: {args.names} names in {args.names / rate:.2f}s = {rate:,.0f} names/s "
+              f"({micros:.1f} µs/name)")
+    by_size = dict((b, r) for b, r, _ in rows)
+    ok = True
+    if 1000 in by_size:
+        verdict = "meets" if by_size[1000] >= TARGET_NAMES_PER_SECOND else "MISSES"
+        ok &= by_size[1000] >= TARGET_NAMES_PER_SECOND
+        print(f"1,000 blocks: {by_size[1000]:,.0f} names/s {verdict} the {TARGET_NAMES_PER_SECOND:,} names/s target")
+    if len(rows) > 1:
+        costs = [m for _, _, m in rows]
+        spread = max(costs) / min(costs)
+        flat = spread < 1.5
+        ok &= flat
+        print(f"cost per name from {rows[0][0]} to {rows[-1][0]} blocks varies by a factor {spread:.2f} "
+              f"({'flat' if flat else 'NOT flat'})")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""What changed in the Corefile language from one CoreDNS release to the next, as data for `corefile migrate`.
+
+Each Change says: in release `version`, plugin `plugin` (or its block property `option`) became deprecated,
+ignored, removed, a new default, or changed behaviour; what replaces it; and which rewrite (implemented in
+corefile_tool/migrate.py, named here) carries a Corefile across. The releases themselves, their order and the
+plugins each one has, come from versions.py, the table lint uses too; a property's first and last release
+come from the plugin knowledge in plugins/ (Prop.since/removed). Neither is repeated here.
+
+Sources: CoreDNS release notes (notes/coredns-X.Y.Z.md) and plugin setup code at each tag, and the facts
+recorded by coredns/corefile-migration (migration/versions.go, plugins.go) for 1.1.3 .. 1.14.2.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Statuses, in the words the notices use.
+DEPRECATED = "deprecated"      # still works; rewritten only with --deprecations
+IGNORED = "ignored"            # accepted and does nothing: dropping it changes nothing
+REMOVED = "removed"            # CoreDNS refuses the Corefile while it is there
+NEW_DEFAULT = "newdefault"     # part of the default (kubeadm) Corefile from this release on
+BEHAVIOUR = "behaviour"        # same words, different behaviour
+
+# Rewrites (see migrate.py).
+DROP = "drop"                                # remove the plugin or property line
+FIRST_ARGUMENT_ONLY = "first_argument_only"  # keep the property's first argument only
+PROXY_TO_FORWARD = "proxy_to_forward"        # proxy becomes forward, its properties converted (below)
+ADD_PLUGIN = "add_plugin"                    # add the plugin to server blocks that use one of `params`
+ADD_OPTION = "add_option"                    # add the property line `option params...` to the plugin
+TRANSFER_TO_PLUGIN = "transfer_to_plugin"    # `transfer to ADDR...` lines move into a transfer plugin
+
+
+@dataclass(frozen=True)
+class Change:
+    version: str
+    plugin: str
+    option: str = ""              # a property line of the plugin's block; "" for the plugin itself
+    status: str = DEPRECATED
+    replaced_by: str = ""
+    rewrite: str = ""             # "" = nothing to rewrite: the change is reported, or refused if REMOVED
+    params: tuple = ()
+    only_if: tuple = ()           # (condition, value): has_option, lacks_option, first_argument, more_arguments_than
+    from_range: tuple = ()        # (first, last): applies only to migrations that start in this range
+    note: str = ""                # one more sentence for the notice
+    source: str = ""
+
+
+CHANGES = (
+    # 1.1.4: reverse became a no-op, and proxy's https_google protocol too (notes/coredns-1.1.4.md).
+    Change("1.1.4", "reverse", status=IGNORED, rewrite=DROP, source="notes/coredns-1.1.4.md"),
+    Change("1.1.4", "proxy", "protocol", IGNORED, rewrite=DROP, only_if=("first_argument", "https_google"),
+           source="notes/coredns-1.1.4.md"),
+    Change("1.2.0", "reverse", status=REMOVED, rewrite=DROP, source="plugin.cfg v1.2.0"),
+    Change("1.2.0", "proxy", "protocol", REMOVED, rewrite=DROP, only_if=("first_argument", "https_google"),
+           source="plugin/proxy v1.2.0"),
+    # 1.2.1: loop was added and joined the default Corefile wherever queries are forwarded.
+    Change("1.2.1", "loop", status=NEW_DEFAULT, rewrite=ADD_PLUGIN, params=("forward", "proxy"),
+           source="notes/coredns-1.2.1.md; corefile-migration"),
+    # 1.3.1 announced, 1.4.0 enacted: kubernetes reads only the first `endpoint` (plugin/kubernetes/setup.go).
+    Change("1.3.1", "kubernetes", "endpoint", DEPRECATED, rewrite=FIRST_ARGUMENT_ONLY,
+           only_if=("more_arguments_than", 1), source="notes/coredns-1.3.1.md"),
+    Change("1.4.0", "kubernetes", "endpoint", IGNORED, rewrite=FIRST_ARGUMENT_ONLY,
+           only_if=("more_arguments_than", 1), note="Only the first endpoint is used.",
+           source="plugin/kubernetes/setup.go v1.4.0"),
+    # upstream: its arguments ignored from 1.4.0, a no-op from 1.5.0, gone in 1.7.0.
+    Change("1.4.0", "kubernetes", "upstream", DEPRECATED, rewrite=DROP, source="notes/coredns-1.3.1.md"),
+    Change("1.5.0", "kubernetes", "upstream", IGNORED, rewrite=DROP, source="corefile-migration"),
+    Change("1.7.0", "kubernetes", "upstream", REMOVED, rewrite=DROP, source="notes/coredns-1.7.0.md"),
+    # resyncperiod: deprecated 1.5.0, no-op 1.6.0, removed 1.7.0 (notes/coredns-1.5.0.md).
+    Change("1.5.0", "kubernetes", "resyncperiod", DEPRECATED, rewrite=DROP, source="notes/coredns-1.5.0.md"),
+    Change("1.6.0", "kubernetes", "resyncperiod", IGNORED, rewrite=DROP, source="plugin/kubernetes v1.6.0"),
+    Change("1.7.0", "kubernetes", "resyncperiod", REMOVED, rewrite=DROP, source="notes/coredns-1.7.0.md"),
+    # proxy: deprecated in 1.4.0 in favour of forward, left the default build in 1.5.0 (plugin.cfg).
+    Change("1.4.0", "proxy", status=DEPRECATED, replaced_by="forward", rewrite=PROXY_TO_FORWARD,
+           source="notes/coredns-1.4.0.md"),
+    Change("1.5.0", "proxy", status=REMOVED, replaced_by="forward", rewrite=PROXY_TO_FORWARD,
+           source="plugin.cfg v1.5.0"),
+    # 1.5.0: ready was added and joined the default Corefile in blocks that serve kubernetes.
+    Change("1.5.0", "ready", status=NEW_DEFAULT, rewrite=ADD_PLUGIN, params=("kubernetes",),
+           source="notes/coredns-1.5.0.md; corefile-migration"),
+    Change("1.6.5", "health", "lameduck", NEW_DEFAULT, rewrite=ADD_OPTION, params=("5s",),
+           source="corefile-migration (kubeadm default for 1.6.5)"),
+    Change("1.7.0", "forward", "max_concurrent", NEW_DEFAULT, rewrite=ADD_OPTION, params=("1000",),
+           source="corefile-migration (kubeadm default for 1.7.0)"),
+    Change("1.7.0", "federation", status=REMOVED,
+           note="it left CoreDNS for github.com/coredns/federation, and no plugin of CoreDNS does its work.",
+           source="notes/coredns-1.7.0.md"),
+    # 1.8.0: outgoing zone transfers moved to the transfer plugin (notes/coredns-1.8.0.md).
+    *(Change("1.8.0", name, "transfer", REMOVED, replaced_by="transfer", rewrite=TRANSFER_TO_PLUGIN,
+             only_if=("first_argument", "to"), source="notes/coredns-1.8.0.md")
+      for name in ("kubernetes", "file", "auto", "secondary")),
+    # 1.14.5: with `fallthrough`, hosts passes on query types it does not serve (notes/coredns-1.14.5.md).
+    Change("1.14.5", "hosts", "fallthrough", BEHAVIOUR,
+           note="Queries for record types hosts does not serve (TXT, HTTPS, SVCB...) now go to the next plugin "
+                "even for names it has, instead of an empty answer.",
+           source="notes/coredns-1.14.5.md"),
+    # 1.14.7 made that opt-in: `fallthrough_unsupported` keeps what 1.14.5 and 1.14.6 did.
+    Change("1.14.7", "hosts", "fallthrough_unsupported", BEHAVIOUR, rewrite=ADD_OPTION,
+           only_if=("has_option", "fallthrough"), from_range=("1.14.5", "1.14.6"),
+           note="It keeps the 1.14.5 behaviour of fallthrough, which became opt-in.",
+           source="notes/coredns-1.14.7.md; plugin/hosts/README.md v1.14.7"),
+    Change("1.14.7", "forward", "max_connect_attempts", BEHAVIOUR, only_if=("lacks_option", "max_connect_attempts"),
+           note="Its default is now twice the number of upstreams (before: no cap); "
+                "max_connect_attempts 0 restores the old behaviour.",
+           source="notes/coredns-1.14.7.md; plugin/forward/README.md v1.14.7"),
+)
+
+# proxy's properties in forward's words (plugin/proxy/README.md v1.4.0, plugin/forward/README.md).
+# A value is "keep", "drop", or a dict from the property's arguments (joined by spaces) to the line that
+# replaces it ("" = drop). A property or argument not listed has no equivalent: the migration is refused.
+PROXY_TO_FORWARD_OPTIONS = {
+    "except": "keep",
+    "policy": {
+        "random": "policy random",
+        "round_robin": "policy round_robin",
+        "sequential": "policy sequential",
+        "first": "policy sequential",     # proxy's README: "first - Deprecated. Use sequential instead"
+        "least_conn": "force_tcp",        # what corefile-migration writes (its migrate_test.go)
+    },
+    # Health checking and failure accounting work differently in forward (its own defaults apply).
+    "fail_timeout": "drop",
+    "max_fails": "drop",
+    "health_check": "drop",
+    "spray": "drop",
+    "protocol": {
+        "dns": "",
+        "dns force_tcp": "force_tcp",
+    },
+}
+
+# A stub domain split off into its own server block (corefile-migration's layout) gets these plugins too.
+STUB_BLOCK_PLUGINS = (("loop",), ("errors",), ("cache", "30"))
+
+
+def changes_in(version: str) -> tuple:
+    return tuple(c for c in CHANGES if c.version == version)

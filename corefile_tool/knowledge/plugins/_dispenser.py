@@ -1,0 +1,131 @@
+"""Reading a directive's block the way plugin setup code does through caddy's Dispenser (no PLUGIN here).
+
+Setup code reads a property's words with RemainingArgs/NextArg, which run to the end of the line, so a `}`
+closing the block on that same line is read as one more word. Check functions yield
+(token, message[, severity[, code]]) as linter/directives.py expects.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from .. import values
+from ..spec import version_tuple
+from ._setup_helpers import locate, missing_file
+
+ENVIRONMENT = "environment"
+WRONG_ARGUMENTS = "wrong-arguments"
+
+
+def arg_error(after) -> str:
+    """caddy Dispenser.ArgErr."""
+    return f"Wrong argument count or unexpected line ending after '{after.text}'"
+
+
+def lines(directive, *names) -> list:
+    """The property lines of the directive's block, all of them or those with one of `names`."""
+    if directive.block is None:
+        return []
+    return [line for line in directive.block.directives if not names or line.name in names]
+
+
+def words(line, directive) -> list:
+    """The words setup reads after a property name: its arguments, plus the block's `}` on the same line."""
+    args = list(line.args)
+    close = directive.block.close if directive.block is not None else None
+    last = args[-1] if args else line.name_token
+    if close is not None and close.file == last.file and close.line == last.end_line:
+        args.append(close)
+    return args
+
+
+def at_least(ctx, version: str) -> bool:
+    return version_tuple(ctx.version) >= version_tuple(version)
+
+
+def environment(token, message: str) -> tuple:
+    """A verdict that depends on the machine CoreDNS runs on (credentials, network, environment variables)."""
+    return token, message, "info", ENVIRONMENT
+
+
+def ignored(token, message: str) -> tuple:
+    """Something CoreDNS accepts and silently does nothing with."""
+    return token, message, "warning", WRONG_ARGUMENTS
+
+
+def check_value(type_name: str, token, param: str = "") -> Optional[tuple]:
+    err = values.check(type_name, param, token.text)
+    return (token, err) if err else None
+
+
+def start_up_files(ctx, tokens: Iterable, what: str) -> Iterable:
+    """An `info` for each file CoreDNS opens at start-up that is not on this machine."""
+    for tok in tokens:
+        if locate(ctx, tok, tok.text) is None:
+            yield missing_file(tok, tok.text, what)
+
+
+def key_file_pairs(ctx, tokens: Iterable) -> Iterable:
+    """`key file NAME...` (dnssec, sign): NAME with or without .key/.private; both files are read."""
+    for tok in tokens:
+        base = tok.text
+        for suffix in (".key", ".private"):
+            if base.endswith(suffix):
+                base = base[: -len(suffix)]
+                break
+        for name in (base + ".key", base + ".private"):
+            if locate(ctx, tok, name) is None:
+                yield missing_file(tok, name, "key file")
+
+
+def _strip_ip_zone(host: str) -> str:
+    return host[:host.rfind("%")] if "%" in host else host
+
+
+def host_port_or_file(ctx, tok) -> Optional[tuple]:
+    """parse.HostPortOrFile for one word: `[transport://]IP[:PORT]`, a unix socket, or a resolv.conf-style
+    file. A word with a `/` that is not here is a file we cannot see (info); any other word that is neither
+    an address nor a file here is what CoreDNS reports as "not an IP address or file"."""
+    from ...addresses import split_transport
+
+    transport, host = split_transport(tok.text)
+    if not host:
+        return tok, f"invalid address: {tok.text!r}"
+    if transport == "unix":
+        return None
+    hp = values.split_go_hostport(host)
+    addr = host.strip("[]") if hp is None else hp[0]
+    if values.check("ip", "", _strip_ip_zone(addr)) is None:
+        return None
+    if locate(ctx, tok, host) is not None:
+        return None
+    if "/" in host:
+        return missing_file(tok, host, "resolv.conf file")
+    return tok, f"not an IP address or file {host!r}"
+
+
+def only_for_transport(*transports: str):
+    """A check: the plugin's settings are read only by servers of these transports (core/dnsserver/server_*.go),
+    so in a server block with no such key they do nothing."""
+    from ...addresses import split_transport
+
+    def check(directive, ctx):
+        keys = ctx.block.keys if ctx.block is not None else []
+        if keys and not any(split_transport(k.text)[0] in transports for k in keys):
+            names = " or ".join(f"{t}://" for t in transports)
+            yield ignored(directive.name_token,
+                          f"{directive.name} settings only apply to {names} servers; this server block has none")
+    return check
+
+
+def earlier_in_block(directive, ctx) -> list:
+    """The directives of the same plugin before this one in its server block (setup reads them all in one go,
+    so state such as "already seen" carries over from one to the next)."""
+    if ctx.block is None:
+        return []
+    out = []
+    for d in ctx.block.directives:
+        if d is directive:
+            return out
+        if d.name == directive.name:
+            out.append(d)
+    return out

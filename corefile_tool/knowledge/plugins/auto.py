@@ -1,0 +1,91 @@
+"""auto: serves every zone file found in a directory (coredns plugin/auto/setup.go).
+
+Versions: `transfer to` moved to the transfer plugin in 1.8.0; the 10000-byte cap on the regexp came in
+1.13.2. `upstream` has been a no-op since 1.5.2.
+"""
+import re
+
+from ..spec import Plugin, Prop
+from .. import values
+from ._dispenser import arg_error, at_least, lines, start_up_files, words
+from ._setup_helpers import go_parse_ip, ignored_zones
+
+MAX_REGEXP_LEN = 10000
+
+
+def _zones(directive, ctx):
+    yield from ignored_zones(directive.args)
+
+
+def _directory(directive, ctx):
+    """directory DIR [REGEXP TEMPLATE]."""
+    for line in lines(directive, "directory"):
+        args = words(line, directive)
+        if len(args) not in (1, 3):
+            tok = args[-1] if args else line.name_token
+            yield (args[3] if len(args) > 3 else tok), arg_error(args[2] if len(args) > 3 else tok)
+            return
+        if len(args) == 3:
+            pattern = args[1].text
+            if at_least(ctx, "1.13.2") and len(pattern) > MAX_REGEXP_LEN:
+                yield args[1], "regexp too large"
+                return
+            err = values.check("regex", "", pattern)
+            if err:
+                yield args[1], err
+                return
+            if re.compile(pattern).groups == 0:
+                yield args[1], "Need at least one sub expression"
+                return
+        for found in start_up_files(ctx, args[:1], "zone directory"):
+            yield found[0], found[1] + "; CoreDNS only logs a warning when it is missing", found[2], found[3]
+
+
+def _reload(directive, ctx):
+    for line in lines(directive, "reload"):
+        args = words(line, directive)
+        if not args:
+            yield line.name_token, "reload duration value is expected"
+            return
+        d = values.parse_go_duration(args[0].text)
+        if d is None:
+            yield args[0], f'time: invalid duration "{args[0].text}"'
+            return
+        if d < 0:
+            yield args[0], "invalid duration"
+            return
+
+
+def _transfer(directive, ctx):
+    """Before 1.8.0: transfer to ADDRESS|*... (parse.Transfer, not a secondary)."""
+    for line in lines(directive, "transfer"):
+        args = words(line, directive)
+        if not args:
+            yield line.name_token, arg_error(line.name_token)
+            return
+        if args[0].text == "from":
+            yield args[0], "can't use `transfer from` when not being a secondary"
+            return
+        if args[0].text == "to":
+            for tok in args[1:]:
+                host = tok.text
+                hp = values.split_go_hostport(host)
+                if host != "*" and not go_parse_ip((hp[0] if hp else host).split("%")[0]):
+                    yield tok, f"must specify an IP address: `{hp[0] if hp else host}'"
+                    return
+
+
+PLUGIN = Plugin(
+    name="auto",
+    summary="Serves zones from the zone files of a directory whose names match a regexp, reloading them.",
+    args="zones:str*",
+    block=True,
+    zones=True,
+    props=(
+        Prop("directory", free_args=True),
+        Prop("reload", free_args=True),
+        Prop("upstream", free_args=True, deprecated="1.5.2"),
+        Prop("transfer", free_args=True, removed="1.8.0", replacement="the transfer plugin"),
+    ),
+    checks=(_zones, _directory, _reload, _transfer),
+)

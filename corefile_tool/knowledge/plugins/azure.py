@@ -1,0 +1,68 @@
+"""azure: serves zones from Azure DNS (coredns plugin/azure/setup.go).
+
+Versions: the plugin arrived in 1.6.2, `access` (private zones) in 1.6.8. Setup signs in to Azure and reads
+the zones, so whether it starts depends on credentials and network: reported as `environment` info.
+"""
+from ..spec import Plugin, Prop
+from ._dispenser import at_least, earlier_in_block, environment, lines, words
+
+# go-autorest azure.EnvironmentFromName (upper-cased lookup); AZURESTACKCLOUD is read from a file named by
+# the AZURE_ENVIRONMENT_FILEPATH environment variable.
+ENVIRONMENTS = ("AZURECHINACLOUD", "AZUREGERMANCLOUD", "AZURECLOUD", "AZUREPUBLICCLOUD", "AZUREUSGOVERNMENT",
+                "AZUREUSGOVERNMENTCLOUD")
+
+
+def _key(text, ctx):
+    group, _, zone = text.partition(":")
+    return group + zone if at_least(ctx, "1.14.4") else text
+
+
+def _zones(directive, ctx):
+    seen = {_key(t.text, ctx) for d in earlier_in_block(directive, ctx) for t in d.args if ":" in t.text}
+    for tok in directive.args:
+        group, colon, zone = tok.text.partition(":")
+        if not colon or not group or not zone:
+            yield tok, f"invalid resource group/zone: {tok.text!r}"
+            return
+        key = _key(tok.text, ctx)
+        if key in seen:
+            yield tok, f"conflicting zone: {tok.text!r}"
+            return
+        seen.add(key)
+
+
+def _environment(directive, ctx):
+    for line in lines(directive, "environment"):
+        args = words(line, directive)
+        if not args:
+            continue
+        name = args[0].text.upper()
+        if name == "AZURESTACKCLOUD":
+            yield environment(args[0], "AZURESTACKCLOUD is read from the file named by "
+                                       "AZURE_ENVIRONMENT_FILEPATH on the CoreDNS host")
+        elif name not in ENVIRONMENTS:
+            yield args[0], (f"cannot set azure environment: autorest/azure: There is no cloud environment "
+                            f"matching the name {name!r}")
+            return
+    if not earlier_in_block(directive, ctx):
+        yield environment(directive.name_token, "whether CoreDNS starts depends on Azure credentials and access "
+                                                "to the zones, which cannot be checked here")
+
+
+PLUGIN = Plugin(
+    name="azure",
+    summary="Serves the records of Azure DNS zones (public or private), refreshed periodically.",
+    args="zones:str*",
+    block=True,
+    fallthrough=True,
+    since="1.6.2",
+    props=(
+        Prop("subscription", "id:str"),
+        Prop("tenant", "id:str"),
+        Prop("client", "id:str"),
+        Prop("secret", "secret:str"),
+        Prop("environment", "name:str"),
+        Prop("access", "mode:enum(public|private)", since="1.6.8"),
+    ),
+    checks=(_zones, _environment),
+)

@@ -1,0 +1,72 @@
+"""clouddns: serves zones from Google Cloud DNS (coredns plugin/clouddns/setup.go).
+
+Versions: the plugin arrived in 1.6.3; from 1.14.0 the credentials file must be JSON with a known `type`.
+`upstream` has been a no-op since 1.5.2. Setup reads the zones through the Google API, so whether it starts
+depends on credentials and network: `environment` info.
+"""
+import json
+
+from ..spec import Plugin, Prop
+from ._dispenser import at_least, earlier_in_block, environment, lines, words
+from ._setup_helpers import locate, missing_file
+
+CREDENTIAL_TYPES = ("service_account", "authorized_user", "impersonated_service_account", "external_account")
+
+
+def _zones(directive, ctx):
+    seen = set()
+    for tok in directive.args:
+        parts = tok.text.split(":", 2)
+        if len(parts) != 3 or not all(parts):
+            yield tok, f"invalid zone {tok.text!r}"
+            return
+        if tok.text in seen:
+            yield tok, f"conflict zone {tok.text!r}"
+            return
+        seen.add(tok.text)
+
+
+def _credentials(directive, ctx):
+    for line in lines(directive, "credentials"):
+        args = words(line, directive)
+        if not args:
+            continue
+        path = locate(ctx, args[0], args[0].text)
+        if path is None:
+            yield missing_file(args[0], args[0].text, "credentials file")
+            continue
+        if not at_least(ctx, "1.14.0"):
+            continue
+        try:
+            with open(path, encoding="utf-8") as fh:
+                kind = json.load(fh).get("type", "")
+        except (OSError, ValueError, AttributeError) as e:
+            yield args[0], f"invalid credentials file {args[0].text!r}: {e}"
+            return
+        if not kind:
+            yield args[0], f"invalid credentials file {args[0].text!r}: missing `type` field in credential"
+            return
+        if kind not in CREDENTIAL_TYPES:
+            yield args[0], f"invalid credentials file {args[0].text!r}: unknown credential type: {kind}"
+            return
+
+
+def _needs_google(directive, ctx):
+    if not earlier_in_block(directive, ctx):
+        yield environment(directive.name_token, "whether CoreDNS starts depends on Google Cloud credentials and "
+                                                "access to the zones, which cannot be checked here")
+
+
+PLUGIN = Plugin(
+    name="clouddns",
+    summary="Serves the records of Google Cloud DNS zones (ZONE:PROJECT:ZONE_NAME), refreshed periodically.",
+    args="zones:str*",
+    block=True,
+    fallthrough=True,
+    since="1.6.3",
+    props=(
+        Prop("credentials", "file:str"),
+        Prop("upstream", free_args=True, deprecated="1.5.2"),
+    ),
+    checks=(_zones, _credentials, _needs_google),
+)

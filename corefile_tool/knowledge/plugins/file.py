@@ -1,0 +1,33 @@
+"""file: serves zones from RFC 1035 zone files (coredns plugin/file/setup.go)."""
+from ..spec import Plugin, Prop
+from ._setup_helpers import ignored_zones, locate, missing_file
+
+
+def _check(directive, ctx):
+    args = directive.args
+    if not args:
+        return
+    yield from ignored_zones(args[1:])
+    # A zone file that cannot be opened is only logged (and retried) unless `reload 0` turns reloading off.
+    if locate(ctx, args[0], args[0].text) is None:
+        yield missing_file(args[0], args[0].text, "zone file")
+
+
+PLUGIN = Plugin(
+    name="file",
+    summary="Serves authoritative answers for its zones from zone files, reloading them when they change.",
+    args="file:path zones:zone(lenient)*",
+    block=True,
+    zones=True,
+    fallthrough=True,
+    props=(
+        Prop("fallthrough", "zones:str*", since="1.12.2"),
+        Prop("reload", "interval:duration rest:str*"),
+        Prop("reload_by_mtime", "", since="1.14.4"),
+        Prop("upstream", free_args=True, deprecated="1.6.0",
+             replacement="nothing: it is ignored, CNAME targets are resolved through CoreDNS itself"),
+        Prop("transfer", free_args=True, removed="1.8.0", replacement="the transfer plugin"),
+    ),
+    external_files=("file",),
+    checks=(_check,),
+)

@@ -1,0 +1,22 @@
+"""health: HTTP liveness endpoint (coredns plugin/health/setup.go)."""
+from ..spec import Plugin, Prop
+from ._setup_helpers import go_split_host_port
+
+
+def _address(directive, ctx):
+    # Only net.SplitHostPort is applied at setup; a bad host or port fails later, when the listener opens.
+    for tok in directive.args[:1]:
+        if go_split_host_port(tok.text) is None:
+            yield tok, f"address {tok.text}: missing port in address"
+
+
+PLUGIN = Plugin(
+    name="health",
+    summary="Serves http://ADDRESS/health (default :8080) returning 200 OK while the process is up.",
+    args="address:str?",
+    block=True,
+    props=(
+        Prop("lameduck", "duration:duration"),
+    ),
+    checks=(_address,),
+)

@@ -1,0 +1,52 @@
+"""hosts: answers from a hosts file and inline entries (coredns plugin/hosts/setup.go)."""
+from ..spec import Plugin, Prop, version_tuple
+from ._setup_helpers import ignored_zones, locate, missing_file
+
+PROPERTIES = ("fallthrough", "fallthrough_unsupported", "no_reverse", "ttl", "reload")
+
+
+def _check(directive, ctx):
+    args = directive.args
+    if args:
+        if locate(ctx, args[0], args[0].text) is None:
+            yield missing_file(args[0], args[0].text, "hosts file")
+        yield from ignored_zones(args[1:])
+    if directive.block is None:
+        return
+    known = set(PROPERTIES) if version_tuple(ctx.version) >= (1, 14, 7) else set(PROPERTIES) - {
+        "fallthrough_unsupported"}
+    fallthrough = unsupported = False
+    for line in directive.block.directives:
+        if line.name in known:
+            if line.name == "fallthrough":
+                fallthrough = True
+            elif line.name == "fallthrough_unsupported":
+                unsupported = True
+            continue
+        # Any other line is an inline hosts entry, but only until a `fallthrough` has been read.
+        if fallthrough:
+            yield line.name_token, f"unknown property '{line.name}'"
+            return
+    if unsupported and not fallthrough:
+        yield directive.name_token, "fallthrough_unsupported requires fallthrough"
+
+
+PLUGIN = Plugin(
+    name="hosts",
+    summary="Answers A, AAAA and PTR queries from a hosts file (default /etc/hosts) and inline host lines.",
+    args="file:path? zones:zone(lenient)*",
+    block=True,
+    once=True,
+    zones=True,
+    fallthrough=True,
+    other_lines=True,
+    props=(
+        Prop("fallthrough", "zones:str*"),
+        Prop("fallthrough_unsupported", "", since="1.14.7"),
+        Prop("no_reverse", ""),
+        Prop("ttl", "seconds:int(1..65535) rest:str*"),
+        Prop("reload", "duration:duration(0..)"),
+    ),
+    external_files=("file",),
+    checks=(_check,),
+)

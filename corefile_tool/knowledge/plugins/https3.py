@@ -1,0 +1,22 @@
+"""https3: limits of the DNS-over-HTTP/3 listener (coredns plugin/https3/setup.go).
+
+Versions: the plugin arrived in 1.14.0, max_connections in 1.14.7.
+"""
+from ..spec import Plugin, Prop
+from ._dispenser import only_for_transport
+
+PLUGIN = Plugin(
+    name="https3",
+    summary="Caps concurrent streams and connections of an https3:// server (0 = no limit).",
+    args="",
+    block=True,
+    reads_first_only=True,
+    since="1.14.0",
+    props=(
+        Prop("max_streams", "n:int(0..)", once=True,
+             once_message="max_streams already defined for this server block"),
+        Prop("max_connections", "n:int(0..)", since="1.14.7", once=True,
+             once_message="max_connections already defined for this server block"),
+    ),
+    checks=(only_for_transport("https3"),),
+)

@@ -1,0 +1,9 @@
+"""loop: detects forwarding loops at start-up (coredns plugin/loop/setup.go)."""
+from ..spec import Plugin
+
+PLUGIN = Plugin(
+    name="loop",
+    summary="Sends a probe query to itself at start-up and stops CoreDNS when it comes back (a forwarding loop).",
+    args="",
+    once=True,
+)

@@ -1,0 +1,20 @@
+"""metadata: lets plugins publish per-query metadata (coredns plugin/metadata/setup.go)."""
+from ..spec import Plugin
+from ._setup_helpers import ignored_zones
+
+
+def _zones(directive, ctx):
+    yield from ignored_zones(directive.args)
+
+
+# Setup reads one `metadata` and then refuses any further token (a property, or a second `metadata`) with
+# "Wrong argument count"; an empty `{ }` passes.
+PLUGIN = Plugin(
+    name="metadata",
+    summary="Collects metadata from other plugins for each query, for use by log, view, template...",
+    args="zones:zone(lenient)*",
+    block=True,
+    once=True,
+    zones=True,
+    checks=(_zones,),
+)

@@ -1,0 +1,67 @@
+"""route53: serves zones from AWS Route 53 (coredns plugin/route53/setup.go).
+
+Versions: refresh 1.6.2, aws_endpoint 1.8.7; aws_access_key deprecated in 1.9.2 (credentials belong in the
+environment or the shared credentials file); `upstream` has been a no-op since 1.5.2. Setup lists the hosted
+zones through the AWS API, so whether it starts depends on credentials and network: `environment` info.
+"""
+from ..spec import Plugin, Prop
+from .. import values
+from ._dispenser import earlier_in_block, environment, lines, words
+
+
+def _zones(directive, ctx):
+    seen = set()
+    for tok in directive.args:
+        name, colon, zone_id = tok.text.partition(":")
+        if not colon or not name or not zone_id:
+            yield tok, f"invalid zone {tok.text!r}"
+            return
+        if tok.text in seen:
+            yield tok, f"conflict zone {tok.text!r}"
+            return
+        seen.add(tok.text)
+
+
+def _access_key(directive, ctx):
+    for line in lines(directive, "aws_access_key"):
+        args = words(line, directive)
+        if len(args) < 2:
+            yield (args[-1] if args else line.name_token), \
+                f"invalid access key: '[{' '.join(t.text for t in args)}]'"
+            return
+
+
+def _refresh(directive, ctx):
+    for line in lines(directive, "refresh"):
+        args = words(line, directive)
+        if not args:
+            continue
+        text = args[0].text
+        seconds = float(values.go_atoi(text)) if values.go_atoi(text) is not None else values.parse_go_duration(text)
+        if seconds is not None and seconds <= 0:
+            yield args[0], f"refresh interval must be greater than 0: {text!r}"
+            return
+
+
+def _needs_aws(directive, ctx):
+    if not earlier_in_block(directive, ctx):
+        yield environment(directive.name_token, "whether CoreDNS starts depends on AWS credentials and access to "
+                                                "the hosted zones, which cannot be checked here")
+
+
+PLUGIN = Plugin(
+    name="route53",
+    summary="Serves the records of AWS Route 53 hosted zones (ZONE:HOSTED_ZONE_ID), refreshed periodically.",
+    args="zones:str*",
+    block=True,
+    fallthrough=True,
+    props=(
+        Prop("aws_access_key", free_args=True, deprecated="1.9.2",
+             replacement="AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or `credentials`"),
+        Prop("aws_endpoint", "url:str", since="1.8.7"),
+        Prop("upstream", free_args=True, deprecated="1.5.2"),
+        Prop("credentials", "profile:str file:str?"),
+        Prop("refresh", "interval:seconds_or_duration", since="1.6.2"),
+    ),
+    checks=(_zones, _access_key, _refresh, _needs_aws),
+)

@@ -1,0 +1,97 @@
+"""template: answers from Go templates (coredns plugin/template/setup.go)."""
+from __future__ import annotations
+
+import re
+
+from ..spec import Plugin, Prop, version_tuple
+from ..versions import LATEST
+from .. import values
+from . import _expr, _gotemplate
+from ._setup_helpers import ignored_zones
+
+MAX_REGEXP_LEN = 10000
+_VAR_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*\Z")
+# `var` and `expr` are on CoreDNS's main branch after 1.14.7 (commit a1154dcee, "Templates with expr-lang").
+UNRELEASED = ("var", "expr")
+
+
+def _unreleased(line, version):
+    """A newest-release target gets a warning (the development branch has the option), older ones an error."""
+    if version_tuple(version) < version_tuple(LATEST):
+        return (line.name_token, f"unknown property '{line.name}' (not in CoreDNS {version})", "error",
+                "unknown-property")
+    return (line.name_token, f"'{line.name}' is newer than CoreDNS {LATEST}: only builds of CoreDNS's development "
+                             f"branch accept it; the {LATEST} release refuses it", "warning", "unknown-property")
+
+
+def _block(directive, ctx):
+    yield from ignored_zones(directive.args[2:])
+    if directive.block is None:
+        return
+    env = _expr.template_env()
+    for line in directive.block.directives:
+        name, args = line.name, line.args
+        if name in UNRELEASED:
+            problem = _unreleased(line, ctx.version)
+            yield problem
+            if problem[2] == "error":
+                return
+        if name == "match":
+            for tok in args:
+                if len(tok.text) > MAX_REGEXP_LEN:
+                    yield tok, f"regex pattern too long: {len(tok.text)} > {MAX_REGEXP_LEN}"
+                    return
+                err = values.check("regex", "", tok.text)
+                if err:
+                    yield tok, f"could not parse regex: {tok.text}, {err}"
+                    return
+        elif name in ("answer", "additional", "authority"):
+            for tok in args:
+                err = _gotemplate.parse_error(tok.text)
+                if err:
+                    yield tok, f"could not compile template: {name}, template: {name}: {err}"
+                    return
+        elif name == "var":
+            if len(args) < 2:
+                continue    # the engine reports the argument count
+            var = args[0].text
+            if not _VAR_NAME.match(var):
+                yield args[0], f'invalid variable name "{var}"'
+                return
+            if _expr.is_reserved(var, env):
+                yield args[0], f'variable name "{var}" is reserved'
+                return
+            err, result = _expr.check(" ".join(t.text for t in args[1:]), env)
+            if err:
+                yield args[1], f"could not compile expression: {var}, {err}"
+                return
+            env[var] = result
+        elif name == "expr":
+            err = _expr.compile_error(args, env)
+            if err:
+                yield (args[0] if args else line.name_token), f"could not compile expression: {err}"
+                return
+
+
+PLUGIN = Plugin(
+    name="template",
+    summary="Builds answers for matching queries (CLASS, TYPE, ZONE, regex) from Go templates, or sets an rcode.",
+    args="class:rrclass type:rrtype zones:zone(lenient)*",
+    block=True,
+    zones=True,
+    fallthrough=True,
+    props=(
+        Prop("match", "regexes:str+"),
+        Prop("answer", "records:str+"),
+        Prop("additional", "records:str+"),
+        Prop("authority", "records:str+"),
+        Prop("var", "name:str expression:str+"),
+        Prop("expr", "expression:str+"),
+        Prop("rcode", "rcode:rcode(exact)"),
+        Prop("ederror", "code:uint(16) reason:str?", since="1.10.1"),
+        Prop("fallthrough", "zones:str*"),
+        Prop("upstream", free_args=True, deprecated="1.6.0",
+             replacement="nothing: it is ignored, CNAME targets are resolved through CoreDNS itself"),
+    ),
+    checks=(_block,),
+)

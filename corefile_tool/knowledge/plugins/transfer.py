@@ -1,0 +1,51 @@
+"""transfer: serves zone transfers (AXFR/IXFR) (coredns plugin/transfer/setup.go)."""
+from ..spec import Plugin, Prop
+from ._setup_helpers import go_parse_ip, go_split_host_port, ignored_zones
+
+
+def _host_port_error(text: str):
+    """parse.HostPort(text, "53"): the host part must be an IP address (a zone after '%' is allowed)."""
+    hp = go_split_host_port(text)
+    host = text if hp is None else hp[0]
+    if not go_parse_ip(host.split("%", 1)[0]):
+        return f"must specify an IP address: `{host}'"
+    return None
+
+
+def _check(directive, ctx):
+    yield from ignored_zones(directive.args)
+    has_to = False
+    source_seen = False
+    lines = directive.block.directives if directive.block is not None else []
+    for line in lines:
+        if line.name == "to":
+            has_to = True
+            for tok in line.args:
+                if tok.text == "*":
+                    continue
+                err = _host_port_error(tok.text)
+                if err:
+                    yield tok, err
+                    return
+        elif line.name == "source":
+            if source_seen:
+                yield line.name_token, "source already specified"
+                return
+            source_seen = True
+    if not has_to:
+        yield directive.name_token, "'to' is required"
+
+
+PLUGIN = Plugin(
+    name="transfer",
+    summary="Answers AXFR/IXFR for its zones to the listed secondaries and sends them NOTIFY.",
+    args="zones:zone(lenient)*",
+    block=True,
+    zones=True,
+    since="1.6.5",
+    props=(
+        Prop("to", "addresses:str+"),
+        Prop("source", "address:ip", since="1.14.5"),
+    ),
+    checks=(_check,),
+)

@@ -1,0 +1,71 @@
+"""`forward` to this very server."""
+from ._upstreams import read_upstream
+
+CODE = "forward-loop"
+SEVERITY = "warning"
+SUMMARY = "`forward` sends queries to this CoreDNS's own listener, which routes them back to the same block."
+DOC = """
+An upstream that is one of the server's own addresses (a loopback address, or an address a block binds to) on a
+port this Corefile listens on reaches CoreDNS itself. When that listener routes the forwarded names back to the
+same server block, every query goes round until it times out; with the `loop` plugin CoreDNS stops at start-up
+with `Loop (...) detected for zone "."`. Forwarding to another block on another port is fine.
+
+Bad:
+
+    .:53 {
+        forward . 127.0.0.1:53
+    }
+
+Good:
+
+    .:53 {
+        forward . 127.0.0.1:5353
+    }
+    .:5353 {
+        forward . 9.9.9.9
+    }
+"""
+
+FORWARD = "forward"
+
+
+def route(configs, name):
+    """The configuration that a listener's zone table picks for a name: longest matching zone, first in order."""
+    from ..context import ancestors
+
+    by_zone = {}
+    for conf in configs:
+        by_zone.setdefault(conf.zone, conf)
+    for zone in ancestors(name):
+        if zone in by_zone:
+            return by_zone[zone]
+    return None
+
+
+def own_addresses(ctx) -> set:
+    return ctx._memo("own-addresses", lambda: {h for c in ctx.zone_configs() for h in c.listen_hosts if h})
+
+
+def check(corefile, ctx):
+    from ...listeners import listener_for
+
+    if ctx.plugin(FORWARD) is None:
+        return
+    groups = ctx.listeners()
+    own = own_addresses(ctx)
+    for block in corefile.server_blocks:
+        for d in block.find(FORWARD):
+            for arg in d.args[1:]:
+                up = read_upstream(arg.text)
+                if up.ip is None or not (up.loopback or up.ip in own):
+                    continue
+                listener = listener_for(groups, up.transport, up.ip, up.port)
+                zones = ctx.directive_zones(d, block) if listener else None
+                if not zones:
+                    continue
+                target = route(groups[listener], zones[0])
+                if target is not None and target.block is block:
+                    yield ctx.diagnostic(CODE, SEVERITY,
+                                         f"forward to {arg.text} reaches this server's own listener {listener}, "
+                                         f"which routes '{zones[0]}' back to this block: queries loop",
+                                         arg)

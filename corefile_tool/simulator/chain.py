@@ -1,0 +1,90 @@
+"""A server block's plugin chain: its directives' behaviour models in plugin.cfg order, never in written order.
+
+All occurrences of a directive in the block make one model (CoreDNS concatenates their tokens for the one
+setup call), so repeated `forward`, `template`, `rewrite`, `file`, `acl` and `log` keep their Corefile order
+inside the model. Directives that add no handler are left out; a block with no handler at all has no chain.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from ..knowledge import versions
+from .behaviour import Behaviour, BlockSetup, ConfigError, InvalidBehaviour
+from .model import Query, Reply
+from .plugins import behaviour_for
+
+
+class _Link:
+    """Calls one handler with the link to the next one (built once per chain, so a query allocates nothing)."""
+    __slots__ = ("handler", "next")
+
+    def __init__(self, handler, nxt):
+        self.handler, self.next = handler, nxt
+
+    def __call__(self, q: Query) -> Reply:
+        return self.handler.serve(q, self.next)
+
+
+class _End:
+    __slots__ = ("handlers",)
+
+    def __init__(self, handlers):
+        self.handlers = handlers
+
+    def __call__(self, q: Query) -> Reply:
+        return _end_of_chain(q, self.handlers)
+
+
+class Chain:
+    def __init__(self, handlers: list[Behaviour], skipped: list[str]):
+        self.handlers = handlers
+        self.skipped = skipped           # notes about directives that are not in the chain
+        link = _End(handlers)
+        for h in reversed(handlers):
+            link = _Link(h, link)
+        self.first = link
+        self.by_name = {h.NAME: h for h in handlers}
+
+    def run(self, q: Query) -> Reply:
+        return self.first(q)
+
+    @property
+    def names(self) -> list[str]:
+        return [h.NAME for h in self.handlers]
+
+    def get(self, name: str) -> Optional[Behaviour]:
+        return self.by_name.get(name)
+
+
+def _end_of_chain(q: Query, handlers) -> Reply:
+    last = handlers[-1].NAME if handlers else "server"
+    q.step("(end of chain)", 0, "handle", f"every plugin passed the query on; {last} finds no next plugin "
+                                          f"(plugin/{last}: no next plugin found): the server answers SERVFAIL")
+    return Reply("SERVFAIL", written=False)
+
+
+def build_chain(block, setup: BlockSetup) -> Optional[Chain]:
+    order = versions.order_index(setup.version)
+    grouped: dict[str, list] = {}
+    for d in block.directives:
+        grouped.setdefault(d.name, []).append(d)
+    handlers, skipped = [], []
+    for name in sorted((n for n in grouped if n in order), key=order.__getitem__):
+        cls = behaviour_for(name)
+        try:
+            model = cls(grouped[name], setup)
+        except ConfigError as e:
+            model = InvalidBehaviour(name, grouped[name], setup, e)
+        except (ValueError, IndexError, KeyError, TypeError) as e:
+            model = InvalidBehaviour(name, grouped[name], setup, ConfigError(str(e) or type(e).__name__))
+        if getattr(model, "HANDLER", True):
+            handlers.append(model)
+    for name in grouped:
+        if name not in order:
+            skipped.append(f"`{name}` (line {grouped[name][0].line}) is not a directive of CoreDNS {setup.version}: "
+                           f"CoreDNS would not start")
+    if handlers:
+        handlers[-1].is_last = True
+    if not handlers:
+        return None
+    return Chain(handlers, skipped)

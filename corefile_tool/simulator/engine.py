@@ -1,0 +1,319 @@
+"""The simulated server: listeners, block choice, and the chain run, as core/dnsserver/server.go ServeDNS does.
+
+Per listener (transport + bind address + port, see listeners.py) a zone table maps each zone to its
+configurations in Corefile order. A query (name lower-cased) tries its own name and then each parent (never the
+root unless the name is the root); the first zone found decides: its configurations are tried in order, a
+block without any handler answers REFUSED, a block whose view filters fail is skipped, the first passing one
+runs its chain. DS queries keep going and are answered by the parent-most passing zone. Nothing found: the
+root zone's configurations, then REFUSED. Non-IN classes are REFUSED unless a block on the listener has
+chaos, forward or proxy.
+"""
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+from .. import listeners
+from ..knowledge import versions
+from ..knowledge.spec import version_tuple
+from ..tree import Corefile
+from .behaviour import BlockSetup
+from .chain import Chain, build_chain
+from .model import (SERVER_WRITTEN_RCODES, BlockRef, Query, Reply, Result, Routing)
+from .names import canonical, parent_zones
+from .views import ViewFilter
+
+MAX_LOOKUP_DEPTH = 8
+CHAOS_ENABLERS = ("chaos", "forward", "proxy")
+
+
+def _parents(name: str):
+    """The router's walk for a name without escapes: the name, then each parent, never the root unless it is
+    the root (names.parent_zones handles escaped dots)."""
+    yield name
+    i = name.find(".")
+    while 0 <= i < len(name) - 1:
+        yield name[i + 1:]
+        i = name.find(".", i + 1)
+
+
+class Listener:
+    """One server: its zone table and whether it accepts non-IN classes."""
+
+    def __init__(self, key: str, configs):
+        self.key = key
+        self.zones: dict[str, list] = {}
+        for c in configs:
+            self.zones.setdefault(c.zone, []).append(c)
+        self.chaos = any(c.block.find(name) for c in configs for name in CHAOS_ENABLERS)
+
+
+class BlockInfo:
+    """What routing needs of a block, computed once: its chain, view filter and metadata plugin."""
+    __slots__ = ("index", "line", "keys", "chain", "view", "metadata", "at")
+
+    def __init__(self, sim: "Simulator", index: int):
+        block = sim.corefile.server_blocks[index]
+        self.index = index
+        self.line = block.line
+        self.keys = [k.text for k in block.keys]
+        self.chain = sim.chain(index)
+        self.view = sim.view(index)
+        self.metadata = self.chain.get("metadata") if self.chain else None
+        self.at = f": the block at line {self.line}"
+
+
+class Simulator:
+    """A Corefile made ready for many queries: listeners indexed by zone, chains built once per block."""
+
+    def __init__(self, corefile: Corefile, version: Optional[str] = None, *, cluster_state=None,
+                 base_dir: Optional[str] = None):
+        self.corefile = corefile
+        self.version = versions.normalize_version(version or versions.LATEST)
+        self.cluster_state = cluster_state
+        if base_dir is None:
+            base_dir = os.path.dirname(os.path.abspath(corefile.path)) if corefile.path not in ("-", "", "Corefile") \
+                else os.getcwd()
+        self.base_dir = base_dir
+        self.configs = listeners.zone_configs(corefile, self.version)
+        self.groups = listeners.group_listeners([c for c in self.configs if c.served])
+        self._listeners: dict[str, Listener] = {}
+        self._listener_memo: dict[tuple, tuple] = {}
+        self._blocks: dict[int, BlockInfo] = {}
+        self._chains: dict[int, Optional[Chain]] = {}
+        self._views: dict[int, Optional[ViewFilter]] = {}
+        self._block_zones: dict[int, list] = {}
+        for c in self.configs:
+            self._block_zones.setdefault(c.block_index, []).append(c.zone)
+        self.views_exist = version_tuple(self.version) >= version_tuple(listeners.VIEWS_SINCE)
+
+    # ------------------------------------------------------------------ listeners
+    def listener(self, transport: str = "dns", port=53, listen_ip: Optional[str] = None):
+        """(Listener or None, why)."""
+        memo_key = (transport, port, listen_ip)
+        found = self._listener_memo.get(memo_key)
+        if found is None:
+            found = self._listener_memo[memo_key] = self._find_listener(transport, port, listen_ip)
+        return found
+
+    def _find_listener(self, transport, port, listen_ip):
+        port = str(port)
+        key = listeners.listener_for(self.groups, transport, listen_ip or "", port)
+        if key is not None:
+            why = f"the query arrives on {key}"
+            if listen_ip and key.endswith(f"://:{port}"):
+                why += f" (no block binds {listen_ip}, so the wildcard listener gets it)"
+            return self._listener(key), why
+        bound = [k for k in self.groups if k.startswith(f"{transport}://") and k.endswith(f":{port}")]
+        if listen_ip is None and bound:
+            key = bound[0]
+            why = (f"no block listens on every address of {transport} port {port}; the query is taken to arrive on "
+                   f"{key}" + (f" (others: {', '.join(bound[1:])}; choose with --listen-ip)" if len(bound) > 1 else ""))
+            return self._listener(key), why
+        served = sorted(self.groups)
+        where = f"{listen_ip}:{port}" if listen_ip else f"port {port}"
+        return None, (f"no server block listens for {transport} on {where}"
+                      + (f" (listeners: {', '.join(served)})" if served else " (no listener at all)")
+                      + ": nothing answers")
+
+    def _listener(self, key: str) -> Listener:
+        lst = self._listeners.get(key)
+        if lst is None:
+            lst = self._listeners[key] = Listener(key, self.groups[key])
+        return lst
+
+    # ------------------------------------------------------------------ blocks
+    def prepare(self) -> None:
+        """Build every block's chain now instead of on its first query (for long batches and benchmarks)."""
+        for index in range(len(self.corefile.server_blocks)):
+            self.block(index)
+
+    def block(self, block_index: int) -> "BlockInfo":
+        info = self._blocks.get(block_index)
+        if info is None:
+            info = self._blocks[block_index] = BlockInfo(self, block_index)
+        return info
+
+    def chain(self, block_index: int) -> Optional[Chain]:
+        if block_index not in self._chains:
+            block = self.corefile.server_blocks[block_index]
+            setup = self._setup(block_index, block)
+            self._chains[block_index] = build_chain(block, setup)
+        return self._chains[block_index]
+
+    def _setup(self, index, block) -> BlockSetup:
+        root = ""
+        for d in block.find("root"):
+            if d.args:
+                root = d.args[0].text if os.path.isabs(d.args[0].text) else os.path.join(self.base_dir,
+                                                                                        d.args[0].text)
+        zones = self._block_zones.get(index, [])
+        return BlockSetup(zones=zones, directives=block.directives, version=self.version, base_dir=self.base_dir,
+                          root=root, cluster_state=self.cluster_state, lookup=self._lookup_through,
+                          first_key_zone=zones[0] if zones else "")
+
+    def view(self, block_index: int) -> Optional[ViewFilter]:
+        if block_index not in self._views:
+            block = self.corefile.server_blocks[block_index]
+            views = block.find("view") if self.views_exist else []
+            self._views[block_index] = ViewFilter(views[0]) if views else None
+        return self._views[block_index]
+
+    # ------------------------------------------------------------------ queries
+    def simulate(self, qname: str, qtype: str = "A", qclass: str = "IN", *, port=53, transport: str = "dns",
+                 client_ip: str = "127.0.0.1", listen_ip: Optional[str] = None, client_port: int = 0,
+                 proto: str = "udp") -> Result:
+        qtype, qclass = qtype.upper(), qclass.upper()
+        lst, why = self.listener(transport, port, listen_ip)
+        result = Result(qname if qname.endswith(".") else qname + ".", qtype, qclass,
+                        Routing(lst.key if lst else None, why))
+        if lst is None:
+            result.unknown = why
+            return result
+        q = Query(canonical(qname), qtype, qclass, client_ip=client_ip, client_port=client_port, proto=proto,
+                  server_ip=listen_ip or "", server_port=str(port), qname_written=result.qname, listener=lst.key)
+        self._route(lst, q, result)
+        return result
+
+    def _route(self, lst: Listener, q: Query, result: Result) -> None:
+        routing = result.routing
+        if q.cls != "IN" and not lst.chaos:
+            routing.add(f"class {q.cls} is not IN and no block on this listener has chaos or forward: REFUSED")
+            result.rcode = "REFUSED"
+            return
+        metadata: dict = {}
+        ds_handler = None
+        zones = lst.zones
+        blocks = self._blocks
+        name = q.name
+        for zone in (parent_zones(name) if "\\" in name else _parents(name)):
+            confs = zones.get(zone)
+            if confs is None:
+                continue
+            for c in confs:
+                info = blocks.get(c.block_index) or self.block(c.block_index)
+                if info.chain is not None and info.view is None and info.metadata is None:
+                    # The common case, without a call: a plain block takes the query.
+                    routing.candidates.append((info.index, info.line, zone, None, "chosen"))
+                    outcome = "run"
+                else:
+                    outcome = self._try(c, q, metadata, routing)
+                if outcome == "refuse":
+                    self._refuse_no_chain(c, result)
+                    return
+                if outcome == "run":
+                    if q.type != "DS":
+                        self._run(c, q, result, "longest matching zone " + zone)
+                        return
+                    ds_handler = c
+                elif outcome == "unknown":
+                    result.unknown = routing.candidates[-1][4]
+                    return
+        if q.type == "DS" and ds_handler is not None:
+            self._run(ds_handler, q, result, f"DS queries go to the parent-most matching zone, {ds_handler.zone}")
+            return
+        for c in zones.get(".", ()):
+            if self.block(c.block_index).chain is None:
+                routing.candidates.append(self._candidate(c, "skipped: no plugins"))
+                continue
+            outcome = self._try(c, q, metadata, routing)
+            if outcome == "run":
+                self._run(c, q, result, "no other zone matches; the root zone . catches it")
+                return
+            if outcome == "unknown":
+                result.unknown = routing.candidates[-1][4]
+                return
+        routing.add(f"no zone on {lst.key} matches {q.name}: REFUSED")
+        result.rcode = "REFUSED"
+
+    def _candidate(self, c, outcome: str) -> dict:
+        info = self.block(c.block_index)
+        return (info.index, info.line, c.zone, info.view.name if info.view else None, outcome)
+
+    def _try(self, c, q, metadata, routing) -> str:
+        info = self.block(c.block_index)
+        if info.chain is None:
+            routing.candidates.append(self._candidate(c, "chosen: the block has no plugins, so CoreDNS answers "
+                                                         "REFUSED"))
+            return "refuse"
+        view = info.view
+        meta = info.metadata
+        if meta is not None:
+            metadata.clear()
+            if meta.collects(q.name) and view is not None:
+                metadata["view/name"] = view.name
+        if view is None:
+            routing.candidates.append((info.index, info.line, c.zone, None, "chosen"))
+            return "run"
+        passes, why = view.evaluate(q, metadata)
+        if passes is None:
+            routing.candidates.append(self._candidate(c, f"unknown: {why}"))
+            return "unknown"
+        routing.candidates.append(self._candidate(c, ("chosen: " if passes else "skipped: ") + why))
+        if passes:
+            q.view_name = view.name
+            q.metadata = dict(metadata)
+        return "run" if passes else "skip"
+
+    def _refuse_no_chain(self, c, result: Result) -> None:
+        result.server_block = self._ref(c)
+        result.routing.add(f"zone {c.zone} belongs to the block at line {c.block.line}, which has no plugins: "
+                           f"REFUSED")
+        result.rcode = "REFUSED"
+
+    def _ref(self, c) -> BlockRef:
+        info = self.block(c.block_index)
+        return BlockRef(info.index, info.line, list(info.keys), c.zone)
+
+    def _run(self, c, q: Query, result: Result, why: str) -> None:
+        info = self._blocks.get(c.block_index) or self.block(c.block_index)
+        result.server_block = BlockRef(info.index, info.line, list(info.keys), c.zone)
+        result.routing.parts.append(why + info.at)
+        chain = info.chain
+        if chain.skipped:
+            result.notes.extend(chain.skipped)
+        reply = chain.run(q)
+        self._finish(reply, q, result)
+
+    @staticmethod
+    def _finish(reply: Reply, q: Query, result: Result) -> None:
+        result.trace = q.trace
+        result.notes.extend(reply.notes)
+        result.forwarded_to = reply.forwarded_to
+        result.dropped = reply.dropped
+        result.unknown = reply.unknown
+        if reply.plugin:
+            result.answered_by = {"plugin": reply.plugin, "line": reply.line}
+        if reply.rcode is None:
+            result.rcode = None
+            result.answers = list(reply.answers)
+            return
+        if not reply.written:
+            if reply.rcode in SERVER_WRITTEN_RCODES:
+                result.rcode = reply.rcode
+                return
+            result.rcode = None
+            result.dropped = True
+            result.unknown = f"the plugin returned {reply.rcode} without writing a reply: the client gets none"
+            return
+        result.rcode = reply.rcode
+        result.answers = list(reply.answers)
+        result.authority = list(reply.authority)
+        result.additional = list(reply.additional)
+
+    # ------------------------------------------------------------------ lookups plugins make through the server
+    def _lookup_through(self, q: Query, name: str, qtype: str) -> Reply:
+        """upstream.Lookup: the same server (listener) answers name/qtype for the same client."""
+        if q.depth >= MAX_LOOKUP_DEPTH:
+            return Reply(None, unknown=f"lookups through the server nest deeper than {MAX_LOOKUP_DEPTH}: a loop")
+        lst = self._listener(q.listener)
+        sub = Query(canonical(name), qtype, q.cls, client_ip=q.client_ip, client_port=q.client_port, proto=q.proto,
+                    server_ip=q.server_ip, server_port=q.server_port, qname_written=canonical(name), depth=q.depth + 1,
+                    listener=q.listener)
+        sub_result = Result(sub.name, qtype, q.cls, Routing(lst.key))
+        self._route(lst, sub, sub_result)
+        for step in sub.trace:
+            step.reason = f"[lookup {sub.name} {qtype}] {step.reason}"
+            q.trace.append(step)
+        return Reply(sub_result.rcode, sub_result.answers, sub_result.authority, sub_result.additional,
+                     unknown=sub_result.unknown or ("" if sub_result.rcode else sub_result.routing.reason))

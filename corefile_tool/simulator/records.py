@@ -1,0 +1,76 @@
+"""Resource records as text: parse one record the way miekg/dns `NewRR` does, and print rdata canonically.
+
+dnspython does the rdata work; it is imported only when a record has to be parsed (template answers, zone
+files), so routing-only simulations never load it.
+"""
+from __future__ import annotations
+
+from .model import Record
+
+_CLASSES = {"IN", "CH", "CS", "HS", "NONE", "ANY"}
+
+
+class RecordError(ValueError):
+    pass
+
+
+def parse_rr(text: str, default_ttl: int = 3600) -> Record:
+    """One RR in zone-file syntax: NAME [TTL] [CLASS] TYPE RDATA (TTL and CLASS in either order)."""
+    import dns.exception
+    import dns.name
+    import dns.rdata
+    import dns.rdataclass
+    import dns.rdatatype
+
+    words = text.split()
+    if len(words) < 2:
+        raise RecordError(f"not a resource record: {text!r}")
+    name = words[0]
+    i = 1
+    ttl = None
+    cls = "IN"
+    for _ in range(2):
+        if i < len(words) and words[i].isdigit() and ttl is None:
+            ttl = int(words[i])
+            i += 1
+        elif i < len(words) and words[i].upper() in _CLASSES:
+            cls = words[i].upper()
+            i += 1
+    if i >= len(words):
+        raise RecordError(f"no record type in {text!r}")
+    rtype = words[i].upper()
+    rdata_text = text.split(None, i + 1)[i + 1] if len(words) > i + 1 else ""
+    try:
+        rdtype = dns.rdatatype.from_text(rtype)
+        rdclass = dns.rdataclass.from_text(cls)
+        rd = dns.rdata.from_text(rdclass, rdtype, rdata_text, origin=dns.name.root, relativize=False)
+        owner = dns.name.from_text(name, origin=dns.name.root)
+    except (dns.exception.DNSException, ValueError) as e:
+        raise RecordError(f"bad record {text!r}: {e}") from None
+    return Record(owner.to_text(), dns.rdatatype.to_text(rdtype), default_ttl if ttl is None else ttl,
+                  rd.to_text(), cls)
+
+
+def from_rdata(owner, ttl: int, rdata, cls: str = "IN") -> Record:
+    import dns.rdatatype
+
+    return Record(owner.to_text() if hasattr(owner, "to_text") else str(owner),
+                  dns.rdatatype.to_text(rdata.rdtype), int(ttl), rdata.to_text(), cls)
+
+
+def address_record(name: str, ip: str, ttl: int) -> Record:
+    return Record(name, "AAAA" if ":" in ip else "A", ttl, _canonical_ip(ip))
+
+
+def _canonical_ip(ip: str) -> str:
+    import ipaddress
+
+    try:
+        return str(ipaddress.ip_address(ip))
+    except ValueError:
+        return ip
+
+
+def txt(name: str, ttl: int, text: str, cls: str = "IN") -> Record:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return Record(name, "TXT", ttl, f'"{escaped}"', cls)
