@@ -10,7 +10,7 @@ Run: .venv/bin/python benchmarks/lint_bench.py [--blocks N] [--runs N]. Exits 1 
 from __future__ import annotations
 
 import argparse
-import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -64,46 +64,56 @@ def mesh_corefile(peers: int) -> str:
 
 def typical_corefile() -> str:
     return KUBEADM_BLOCK + """
-example.org:53 {
+consul.local:53 {
     errors
-    file /dev/null example.org
-    cache 300
+    cache 30
+    forward . 10.150.0.1
+}
+corp.example:53 {
+    errors
+    forward . 10.0.0.53 10.0.1.53
 }
 """
 
 
-def time_big(blocks: int, runs: int) -> float:
+def time_big(blocks: int, runs: int) -> tuple:
+    """Best wall-clock and CPU seconds of `corefile_tool.lint` (parse included) over `runs` runs."""
     from corefile_tool import lint
 
     text = mesh_corefile(blocks - 1)
-    best = float("inf")
+    best_wall = best_cpu = float("inf")
     for _ in range(runs):
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         found = lint(text, path="mesh.Corefile")
-        best = min(best, time.perf_counter() - start)
+        best_wall = min(best_wall, time.perf_counter() - wall)
+        best_cpu = min(best_cpu, time.process_time() - cpu)
     errors = [d for d in found if d.severity == "error"]
     if errors:
         print(f"  (the generated Corefile has {len(errors)} errors, first: {errors[0]})")
-    return best
+    return best_wall, best_cpu
 
 
-def time_cold(runs: int) -> float:
+def time_cold(runs: int) -> tuple:
+    """Median wall-clock and CPU seconds of a `corefile lint` process on the typical Corefile."""
     exe = ROOT / ".venv" / "bin" / "corefile"
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "corefile_tool.cli"]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "Corefile"
         path.write_text(typical_corefile(), encoding="utf-8")
         lines = len(path.read_text().splitlines())
-        times = []
+        walls, cpus = [], []
+        subprocess.run(cmd + ["lint", str(path)], capture_output=True)    # warm the file cache and .pyc files
         for _ in range(runs):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
-            proc = subprocess.run(cmd + ["lint", str(path)], capture_output=True, text=True,
-                                  env={**os.environ, "PYTHONDONTWRITEBYTECODE": "0"})
-            times.append(time.perf_counter() - start)
+            proc = subprocess.run(cmd + ["lint", str(path)], capture_output=True, text=True)
+            walls.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
             if proc.returncode not in (0, 1):
                 raise SystemExit(f"corefile lint failed ({proc.returncode}): {proc.stderr.strip()}")
     print(f"  typical Corefile: {lines} lines")
-    return statistics.median(times)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def main() -> int:
@@ -111,10 +121,12 @@ def main() -> int:
     ap.add_argument("--blocks", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=5)
     a = ap.parse_args()
-    big = time_big(a.blocks, max(1, a.runs // 2))
-    print(f"lint of a {a.blocks}-block Corefile: {big:.3f} s (target < {BIG_TARGET_S} s)")
-    cold = time_cold(a.runs)
-    print(f"cold `corefile lint` of a typical Corefile: {cold * 1000:.0f} ms median (target < {COLD_TARGET_S * 1000:.0f} ms)")
+    big, big_cpu = time_big(a.blocks, max(1, a.runs // 2))
+    print(f"lint of a {a.blocks}-block Corefile: {big:.3f} s wall, {big_cpu:.3f} s CPU (target < {BIG_TARGET_S} s)")
+    cold, cold_cpu = time_cold(a.runs)
+    print(f"cold `corefile lint` of a typical Corefile: {cold * 1000:.0f} ms wall, {cold_cpu * 1000:.0f} ms CPU "
+          f"(median; target < {COLD_TARGET_S * 1000:.0f} ms)")
+    # Wall time is the target; on a machine busy with other work the CPU figures show what the code costs.
     ok = big < BIG_TARGET_S and cold < COLD_TARGET_S
     print("targets met" if ok else "TARGET MISSED")
     return 0 if ok else 1

@@ -42,7 +42,7 @@ FIRST_KEY_SETUP_SINCE = "1.8.5"      # coredns/caddy v1.1.1: directives are set 
 LISTEN_HOSTS_COPIED_BEFORE_CHECK = "1.10.0"
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class ZoneConfig:
     """One zone of one server-block key: what CoreDNS keeps as a dnsserver.Config."""
     block: ServerBlock
@@ -113,7 +113,10 @@ def bind_addresses(block: ServerBlock) -> BindAddresses:
     An argument that is not an IP address stands for a network interface whose addresses only the real host
     knows; it is kept by name (and `except NAME` removes that name), and listed in `interfaces`. A `bind`
     without arguments is a setup error reported elsewhere; it contributes nothing here."""
-    binds = block.find("bind")
+    return _bind_addresses([d for d in block.directives if d.name == "bind"])
+
+
+def _bind_addresses(binds: list) -> BindAddresses:
     if not binds:
         return BindAddresses(("",), (), False)
     hosts: list[str] = []
@@ -132,6 +135,9 @@ def bind_addresses(block: ServerBlock) -> BindAddresses:
     return BindAddresses(tuple(hosts), tuple(interfaces), True)
 
 
+_UNBOUND = BindAddresses(("",), (), False)
+
+
 def zone_configs(corefile: Corefile, version: Optional[str] = None) -> list[ZoneConfig]:
     """One ZoneConfig per zone of every valid key, in CoreDNS's order (block by block, key by key, and a CIDR
     key's zones in ascending order). Keys CoreDNS cannot read are skipped: the `invalid-key` rule reports them."""
@@ -140,8 +146,9 @@ def zone_configs(corefile: Corefile, version: Optional[str] = None) -> list[Zone
                            and not _at_least(version, LISTEN_HOSTS_COPIED_BEFORE_CHECK))
     configs: list[ZoneConfig] = []
     for index, block in enumerate(corefile.server_blocks):
-        bind = bind_addresses(block)
-        filtered = views_exist and any(block.find(name) for name in VIEWER_PLUGINS)
+        names = [d.name for d in block.directives]
+        bind = _bind_addresses([d for d in block.directives if d.name == "bind"]) if "bind" in names else _UNBOUND
+        filtered = views_exist and any(name in names for name in VIEWER_PLUGINS)
         first = True
         for key in block.keys:
             address = key_address(key, version)

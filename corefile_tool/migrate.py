@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from .diagnostics import CorefileError, Diagnostic
 from .knowledge import migrations as m
-from .knowledge import versions
+from .knowledge import registry, versions
 from .knowledge.spec import present_in, version_tuple
 from .lexer import Token
 from .tree import Block, Corefile, Directive, Key, ServerBlock
@@ -50,7 +51,7 @@ class Notice:
         elif self.status == m.BEHAVIOUR:
             text = f"{subject} changes behaviour in {self.version}."
         elif self.status == ORDER:
-            return f"{subject} runs {self.replaced_by} in {self.version}."
+            return f'{subject} runs after "{self.replaced_by}" in {self.version}.'
         else:
             text = f"{subject} is {self.status} in {self.version}."
         if self.replaced_by:
@@ -129,6 +130,42 @@ def _lines(d: Directive, name: Optional[str] = None) -> list:
     return [line for line in d.block.directives if name is None or line.name == name]
 
 
+def _remove(items: list, item) -> None:
+    """list.remove by identity: tree nodes compare equal by value, and two equal lines are still two lines."""
+    for i, x in enumerate(items):
+        if x is item:
+            del items[i]
+            return
+
+
+def _contains(items: list, item) -> bool:
+    return any(x is item for x in items)
+
+
+@lru_cache(maxsize=None)
+def _in_effect(plugin: str, option: str, version: str) -> Optional[m.Change]:
+    """The latest deprecated/ignored/removed change for this plugin or property at `version`."""
+    found = None
+    for c in m.CHANGES:
+        if (c.plugin, c.option) == (plugin, option) and c.status in (m.DEPRECATED, m.IGNORED, m.REMOVED) \
+                and version_tuple(c.version) <= version_tuple(version):
+            if found is None or version_tuple(c.version) >= version_tuple(found.version):
+                found = c
+    return found
+
+
+@lru_cache(maxsize=None)
+def _touched(plugin: str, version: str) -> bool:
+    """Whether any rule can act on this plugin's directives in the step to `version` (most plugins: none)."""
+    if any(c.plugin == plugin for c in m.changes_in(version)):
+        return True
+    if any(c.plugin == plugin and c.status in (m.DEPRECATED, m.IGNORED, m.REMOVED)
+           and version_tuple(c.version) <= version_tuple(version) for c in m.CHANGES):
+        return True
+    known = registry.get(plugin)
+    return known is not None and known.ignores_unknown_until == version
+
+
 def _is_snippet(block: ServerBlock) -> bool:
     """A snippet definition kept as written: one key `(name)` (coredns/caddy parse.go isSnippet)."""
     return len(block.keys) == 1 and block.keys[0].text.startswith("(") and block.keys[0].text.endswith(")")
@@ -186,16 +223,7 @@ class _Migration:
                     self.notice(d.args[0].text, "", IMPORT, self.to_version)
 
     # ---------------------------------------------------------------- which change holds
-    @staticmethod
-    def in_effect(plugin: str, option: str, version: str) -> Optional[m.Change]:
-        """The latest deprecated/ignored/removed change for this plugin or property at `version`."""
-        found = None
-        for c in m.CHANGES:
-            if (c.plugin, c.option) == (plugin, option) and c.status in (m.DEPRECATED, m.IGNORED, m.REMOVED) \
-                    and version_tuple(c.version) <= version_tuple(version):
-                if found is None or version_tuple(c.version) >= version_tuple(found.version):
-                    found = c
-        return found
+    in_effect = staticmethod(_in_effect)
 
     @staticmethod
     def holds(c: m.Change, subject: Directive, plugin_directive: Optional[Directive] = None) -> bool:
@@ -222,7 +250,7 @@ class _Migration:
         for block in list(self.corefile.server_blocks):
             converted = False
             for d in list(block.directives):
-                if d not in block.directives or d.name == "import":
+                if not _touched(d.name, v) or not _contains(block.directives, d) or d.name == "import":
                     continue
                 result = self.plugin_change(block, d, v)
                 if result == "gone":
@@ -251,7 +279,7 @@ class _Migration:
         self.notice(d.name, "", c.status, c.version, **notice)
         self.changed = True
         if c.rewrite == m.DROP:
-            block.directives.remove(d)
+            _remove(block.directives, d)
             return "gone"
         if c.rewrite == m.PROXY_TO_FORWARD:
             self.proxy_to_forward(d, c)
@@ -311,8 +339,6 @@ class _Migration:
     def drop_once_ignored(self, d: Directive, v: str):
         """Properties a plugin used to skip silently and refuses from release `v` on: dropping them keeps
         what the Corefile did (the plugin knowledge records the release as ignores_unknown_until)."""
-        from .knowledge import registry
-
         plugin = registry.get(d.name)
         if plugin is None or plugin.ignores_unknown_until != v:
             return
@@ -328,7 +354,7 @@ class _Migration:
 
     # ---------------------------------------------------------------- rewrites
     def remove_line(self, d: Directive, line: Directive):
-        d.block.directives.remove(line)
+        _remove(d.block.directives, line)
         if not d.block.directives:
             d.block = None
             d.tail = []
@@ -373,7 +399,6 @@ class _Migration:
         """forward may stand once in a server block (before 1.9.4): proxies of stub domains become server
         blocks of their own, each with loop, errors and cache (corefile-migration's layout)."""
         from .addresses import DEFAULT_PORT, inspect_key
-        from .knowledge import registry
 
         forwards = [d for d in block.directives if d.name == "forward"]
         plugin = registry.get("forward")
@@ -407,7 +432,7 @@ class _Migration:
             directives = [moved] + [Directive(_tok(p[0]), [_tok(a) for a in p[1:]]) for p in m.STUB_BLOCK_PLUGINS]
             out.append(ServerBlock([Key(_tok(key_text), key_text, new_address)], directives,
                                    _tok("{"), _tok("}")))
-            block.directives.remove(fwd)
+            _remove(block.directives, fwd)
         return out
 
     def transfer_to_plugin(self, block: ServerBlock, d: Directive):
@@ -436,7 +461,7 @@ class _Migration:
             for block in self.corefile.server_blocks:
                 if c.rewrite == m.ADD_PLUGIN and c.plugin not in known and not _is_snippet(block):
                     for d in [d for d in block.directives if d.name == c.plugin and not d.args and d.block is None]:
-                        block.directives.remove(d)
+                        _remove(block.directives, d)
                         self.reverted(c)
                 elif c.rewrite == m.ADD_OPTION:
                     if c.from_range and not _between(self.to_version, *c.from_range):
@@ -478,7 +503,7 @@ class _Migration:
             owner = candidates[0]
             for line in _lines(t, "to"):
                 self.add_line(owner, Directive(_tok("transfer"), [_tok("to")] + [_tok(a.text) for a in line.args]))
-            block.directives.remove(t)
+            _remove(block.directives, t)
             self.notice(owner.name, "transfer", m.REMOVED, c.version, replaced_by="transfer",
                         additional=f"The transfer plugin is turned back into it for {self.to_version}.")
 
@@ -493,12 +518,10 @@ class _Migration:
             for i, a in enumerate(names):
                 for b in names[i + 1:]:
                     if old_index[a] > old_index[b]:
-                        self.notice(b, "", ORDER, label, replaced_by=f'after "{a}"')
+                        self.notice(b, "", ORDER, label, replaced_by=a)
 
     @staticmethod
     def option_exists(plugin_name: str, option: str, version: str) -> bool:
-        from .knowledge import registry
-
         plugin = registry.get(plugin_name)
         if plugin is None:
             return True
@@ -508,8 +531,6 @@ class _Migration:
     def check_target(self):
         """Everything left must exist in the target release; what does not is refused, what this tool does
         not know is reported."""
-        from .knowledge import registry
-
         to = self.to_version
         known = set(versions.directives(to))
         ever = {name for _, names in versions.ORDERS for name in names} | set(versions.GONE)

@@ -217,8 +217,13 @@ def _build_directive(children):
 def _build_line(children):
     children = _flat(children)
     first = children[0]
-    if type(first) is Block:  # a line inside a block that starts with `{`: the brace names it
-        return _directive(first.open, children)
+    if type(first) is Block:
+        # a line inside a block that starts with `{` (no plugin accepts one): the brace names it and the
+        # rest of the line, that block included, follows as plain words
+        rest = list(_block_tokens(first))
+        for c in children[1:]:
+            rest.extend(_block_tokens(c) if type(c) is Block else (c,))
+        return Directive(rest[0], [], None, rest[1:])
     return _directive(first, children[1:])
 
 
@@ -887,7 +892,8 @@ class Parser:
 
     # ------------------------------------------------------------------ results
     def _diag(self, code, severity, message, tok: Optional[Token]) -> Diagnostic:
-        message = self.result.redact(message)
+        # messages are built from words as written, so they hold no environment value; a path may (an
+        # `import {$DIR}/x.conf`), and is shown with the reference instead
         if tok is None:
             return Diagnostic(code, severity, message, self.result.redact(self.path), 0, 0)
         return Diagnostic(code, severity, message, self.result.redact(self.result.display_path(tok.file)),

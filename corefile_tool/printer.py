@@ -58,13 +58,18 @@ def key_word(key: Key) -> str:
     text = key.text
     if text == "}":
         return text  # a stray `}` where a key stands is read as a key again
-    if text == "" or text.endswith(","):
+    if text.endswith(",") or key.token.text == text + ",":
         text += ","
     return quote_word(text)
 
 
 def _word(token: Token) -> str:
     return quote_word(token.text)
+
+
+def _structural_word(token: Token) -> str:
+    """A word where braces keep their meaning (after a block's `}`, or in a line that starts with `{`)."""
+    return token.text if token.text in ("{", "}") else quote_word(token.text)
 
 
 def _pos(token: Optional[Token]):
@@ -166,19 +171,22 @@ class _Printer:
 
     # ---------------------------------------------------------------- nodes
     def directive(self, d: Directive, depth: int):
-        if d.block is not None and d.name_token is d.block.open:
-            words, tokens = [], []   # a line of a block that is itself only a nested block
-        else:
-            words = [_word(d.name_token)] + [_word(a) for a in d.args]
-            tokens = [d.name_token, *d.args]
+        if d.name_token.text == "{":
+            # a line inside a block that starts with a nested block (no plugin reads one): the parser keeps
+            # its words flat, and so does the printer, on one line
+            tokens = [d.name_token, *d.args, *d.tail]
+            self.emit(depth, [_structural_word(t) for t in tokens], tokens)
+            return
+        words = [_word(d.name_token)] + [_word(a) for a in d.args]
+        tokens = [d.name_token, *d.args]
         if d.block is None:
-            words += [quote_word(t.text) if t.text not in ("{", "}") else t.text for t in d.tail]
+            words += [_structural_word(t) for t in d.tail]
             self.emit(depth, words, tokens + list(d.tail))
             return
         self.emit(depth, words + ["{"], tokens + [d.block.open])
         self.block(d.block, depth + 1)
         close_tokens = [d.block.close] if d.block.close is not None else []
-        tail = [t.text if t.text in ("{", "}") else quote_word(t.text) for t in d.tail]
+        tail = [_structural_word(t) for t in d.tail]
         self.emit(depth, ["}"] + tail, close_tokens + list(d.tail), closing=True)
 
     def block(self, block: Block, depth: int):

@@ -189,13 +189,24 @@ class Corefile:
         return file or self.path
 
     def redact(self, text: str) -> str:
-        """`text` with each substituted environment value shown as the reference it came from: values are
-        used for checking, never printed. Values shorter than 3 characters are left alone (no secret is that
-        short, and replacing every "53" would garble messages)."""
-        for ref, value in sorted(self.env_values.items(), key=lambda rv: -len(rv[1])):
-            if len(value) >= 3 and value in text:
+        """`text` with each environment value shown as the reference it came from: values are used for
+        checking, never printed. A value the Corefile itself also spells out, or one shorter than 3
+        characters, is no secret and stays (replacing every "53" or "import" would garble messages)."""
+        secrets = self._secrets()
+        for value, ref in secrets:
+            if value in text:
                 text = text.replace(value, ref)
         return text
+
+    def _secrets(self) -> list:
+        state = (len(self.env_values), len(self.sources))
+        cached = self.__dict__.get("_secret_cache")
+        if cached is None or cached[0] != state:
+            found = [(value, ref) for ref, value in self.env_values.items()
+                     if len(value) >= 3 and not any(value in src for src in self.sources.values())]
+            found.sort(key=lambda vr: -len(vr[0]))
+            cached = self.__dict__["_secret_cache"] = (state, found)
+        return cached[1]
 
     def source_line(self, file: str, line: int) -> str:
         text = self.sources.get(file, self.text if not file else None)

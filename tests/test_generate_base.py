@@ -1,7 +1,5 @@
 """A cluster's own base Corefile: kept as written outside the managed markers, its kubernetes plugin given the mesh
 domain, and re-runs that change nothing."""
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -42,6 +40,18 @@ clusters:
     mesh_domain: cluster-b.example.com
     dns: [10.2.0.10]
 """
+
+
+def run(*args):
+    """The CLI in-process (click's runner): exit code, standard output and standard error."""
+    from types import SimpleNamespace
+
+    from click.testing import CliRunner
+
+    from corefile_tool.cli import main
+
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return SimpleNamespace(returncode=result.exit_code, stdout=result.stdout, stderr=result.stderr)
 
 
 def setup(tmp_path, base_text: str, inventory: str = INVENTORY) -> Path:
@@ -134,8 +144,7 @@ def test_an_imported_kubernetes_plugin_is_left_alone_with_a_warning(tmp_path):
     assert len(config.warnings) == 1
     assert "kube.conf:1: kubernetes is configured in an imported file; add cluster-a.example.com to its zones " \
            "there" in config.warnings[0]
-    result = subprocess.run([sys.executable, "-m", "corefile_tool.cli", "generate", str(path), "--cluster",
-                             "cluster-a"], capture_output=True, text=True)
+    result = run("generate", path, "--cluster", "cluster-a")
     assert result.returncode == 0
     assert result.stderr.startswith("corefile: warning: cluster-a: ")
 
@@ -164,8 +173,7 @@ def test_base_corefile_problems_name_the_base_file_and_line(tmp_path, base, line
 def test_missing_base_corefile(tmp_path):
     path = tmp_path / "inventory.yaml"
     path.write_text(INVENTORY)
-    result = subprocess.run([sys.executable, "-m", "corefile_tool.cli", "generate", str(path)],
-                            capture_output=True, text=True)
+    result = run("generate", path)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         f"{tmp_path / 'base' / 'cluster-a.Corefile'}:0: clusters[0] (cluster-a).base_corefile: cannot read: "

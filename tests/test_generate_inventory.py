@@ -1,8 +1,6 @@
 """Inventory validation: every problem is found before anything is generated, and names the file, the YAML line,
 the cluster and the field."""
 import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -279,9 +277,16 @@ def test_forward_option_order_follows_the_defaults_with_overrides_in_place(tmp_p
 
 
 # ---------------------------------------------------------------------------------------------- the CLI
-def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "corefile_tool.cli", *map(str, args)], capture_output=True,
-                          text=True, cwd=cwd)
+def run(*args):
+    """The CLI in-process (click's runner): exit code, standard output and standard error."""
+    from types import SimpleNamespace
+
+    from click.testing import CliRunner
+
+    from corefile_tool.cli import main
+
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return SimpleNamespace(returncode=result.exit_code, stdout=result.stdout, stderr=result.stderr)
 
 
 def test_cli_prints_every_problem_and_writes_nothing(tmp_path):

@@ -91,7 +91,8 @@ def test_tls_failure_is_one_line(fleet):
     cluster = fleet.add("plain")
     fleet.add_url("tls", cluster.url.replace("http://", "https://"))
     line = one_line_error(fleet.run("k8s", "discover", "--kubeconfig", fleet.kubeconfig, "--context", "tls"))
-    assert line.startswith(f"corefile: context 'tls': cannot reach the API server https://127.0.0.1:")
+    assert line.startswith("corefile: context 'tls': cannot reach the API server https://127.0.0.1:")
+    assert line.endswith(": TLS failed: [SSL: WRONG_VERSION_NUMBER] wrong version number")
 
 
 def test_401_names_the_request(fleet):

@@ -136,3 +136,12 @@ def test_context_option(fleet):
 def test_usage_errors(fleet, args, message):
     r = fleet.run("lint", *args)
     assert r.exit_code == 2 and r.stderr.strip() == message
+
+
+def test_imports_never_reach_the_local_disk(fleet):
+    fleet.add("a", corefile=kubeadm_corefile() + "import ../../../../../../etc/hostname\n")
+    r = lint(fleet, "--format", "json")
+    diagnostics = json.loads(r.stdout)["diagnostics"]
+    assert [(d["code"], d["path"], d["line"]) for d in diagnostics] == [
+        ("import-outside", "configmap/kube-system/coredns:Corefile", 21)]
+    assert "/etc/coredns" in diagnostics[0]["message"]

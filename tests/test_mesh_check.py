@@ -1,8 +1,6 @@
 """corefile mesh check: every generated Corefile lints clean, and every cluster's names, asked in every peer, are
 forwarded there and answered by that peer's kubernetes plugin; broken meshes fail with a report that says why."""
 import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -17,8 +15,15 @@ SAMPLE = ROOT / "samples" / "inventory.yaml"
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "corefile_tool.cli", *map(str, args)], capture_output=True,
-                          text=True)
+    """The CLI in-process (click's runner): exit code, standard output and standard error."""
+    from types import SimpleNamespace
+
+    from click.testing import CliRunner
+
+    from corefile_tool.cli import main
+
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return SimpleNamespace(returncode=result.exit_code, stdout=result.stdout, stderr=result.stderr)
 
 
 def check(path, flavour="corefile"):

@@ -1,7 +1,5 @@
 """corefile mesh graph: who forwards which zones to whom, read from the generated blocks."""
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,10 +13,21 @@ SAMPLE = ROOT / "samples" / "inventory.yaml"
 GOLDEN = ROOT / "tests" / "golden" / "mesh"
 
 
+def run(*args):
+    """The CLI in-process (click's runner): exit code, standard output and standard error."""
+    from types import SimpleNamespace
+
+    from click.testing import CliRunner
+
+    from corefile_tool.cli import main
+
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return SimpleNamespace(returncode=result.exit_code, stdout=result.stdout, stderr=result.stderr)
+
+
 @pytest.mark.parametrize("fmt, golden", [("mermaid", "sample.mmd"), ("dot", "sample.dot")])
 def test_graph_golden(fmt, golden):
-    result = subprocess.run([sys.executable, "-m", "corefile_tool.cli", "mesh", "graph", str(SAMPLE),
-                             "--format", fmt], capture_output=True, text=True)
+    result = run("mesh", "graph", SAMPLE, "--format", fmt)
     assert result.returncode == 0, result.stderr
     if os.environ.get("COREFILE_UPDATE_GOLDEN"):
         (GOLDEN / golden).write_text(result.stdout)

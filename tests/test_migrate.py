@@ -50,6 +50,11 @@ def test_reference_migrations_give_the_same_corefile(case):
 
 @pytest.mark.parametrize("case", _vectors("migrate", "migrate_down"), ids=lambda c: c["id"])
 def test_reference_migrations_lint_clean_when_the_input_did(case):
+    from corefile_tool.parser import parse
+
+    unknown = {d.name for b in parse(case["input"]).server_blocks for d in b.directives} - set(registry.plugins())
+    if unknown:
+        pytest.skip(f"lint cannot judge the input: no knowledge of {sorted(unknown)}")
     if errors(case["input"], case["from"]):
         pytest.skip("the reference input itself does not lint clean for its version")
     result = migrate(case["input"], case["from"], case["to"], deprecations=bool(case.get("deprecations")))
@@ -142,7 +147,9 @@ def test_rules_use_the_shared_version_table_and_agree_with_the_plugin_knowledge(
             assert c.plugin in versions.directives(versions.VERSIONS[versions.VERSIONS.index(c.version) - 1])
             assert c.plugin not in versions.directives(c.version), c
         plugin = registry.get(c.plugin)
-        if c.status == migrations.REMOVED and c.option and plugin is not None and plugin.prop(c.option):
+        # (a conditional removal, such as `transfer to` but not `transfer from`, is not the property's end)
+        if c.status == migrations.REMOVED and c.option and not c.only_if and plugin is not None \
+                and plugin.prop(c.option):
             assert plugin.prop(c.option).removed == c.version, c
 
 
@@ -247,7 +254,7 @@ def test_proxy_properties_without_a_forward_equivalent_are_refused(line):
 def test_stub_proxies_keep_the_port_of_their_block():
     text = ".:5353 {\n    proxy . 10.0.0.1\n    proxy corp.example 10.1.0.1\n}\n"
     result = migrate(text, "1.4.0", "1.5.0")
-    assert result.text == (".:5353 {\n    forward . 10.0.0.1\n    loop\n}\n\ncorp.example:5353 {\n"
+    assert result.text == (".:5353 {\n    forward . 10.0.0.1\n}\n\ncorp.example:5353 {\n"
                            "    forward . 10.1.0.1\n    loop\n    errors\n    cache 30\n}\n")
     assert errors(result.text, "1.5.0") == []
 

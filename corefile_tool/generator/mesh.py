@@ -114,13 +114,26 @@ class Mesh:
         self.configs = {c.cluster.name: c for c in configs}
         self.owners: dict[tuple, str] = {}
         self.simulators: dict = {}
+        self.hops: dict = {}
+        self._owner_of: dict[str, Optional[str]] = {}
         for c in inventory.clusters:
             for e in c.dns:
                 self.owners.setdefault((e.ip, e.port), c.name)
 
+    def hop(self, cluster: str, qname: str, qtype: str) -> Hop:
+        """The query simulated in one cluster; the same question in the same cluster is asked once (every
+        peer's walk ends with the same hop in the target)."""
+        key = (cluster, qname, qtype)
+        hop = self.hops.get(key)
+        if hop is None:
+            hop = self.hops[key] = _hop(cluster, _simulate(self, self.configs[cluster], qname, qtype))
+        return hop
+
     def owner(self, address: str) -> Optional[str]:
-        key = _endpoint_key(address)
-        return self.owners.get(key) if key else None
+        if address not in self._owner_of:
+            key = _endpoint_key(address)
+            self._owner_of[address] = self.owners.get(key) if key else None
+        return self._owner_of[address]
 
 
 # ------------------------------------------------------------------------------------------------ simulation
@@ -165,7 +178,7 @@ def walk(mesh: Mesh, source: str, qname: str, qtype: str = "A", target: Optional
         if config is None:
             w.problem = f"the query reaches {current}, which is not generated in this run"
             return w
-        hop = _hop(current, _simulate(mesh, config, qname, qtype))
+        hop = mesh.hop(current, qname, qtype)
         w.hops.append(hop)
         if not hop.forwarded_to:
             break
@@ -247,11 +260,14 @@ def lint_config(config: ClusterConfig) -> list:
 
 
 def check(inventory: Inventory, configs: list[ClusterConfig]) -> MeshReport:
-    mesh = Mesh(inventory, configs)
-    lint = {c.cluster.name: lint_config(c) for c in configs}
-    walks = []
-    for c in configs:
-        walks.extend(walks_for(mesh, c.cluster))
+    from .model import collector_paused
+
+    with collector_paused():
+        mesh = Mesh(inventory, configs)
+        lint = {c.cluster.name: lint_config(c) for c in configs}
+        walks = []
+        for c in configs:
+            walks.extend(walks_for(mesh, c.cluster))
     return MeshReport(lint, walks)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from ..addresses import inspect_key
+from ..addresses import Address, fqdn, inspect_key
 from ..lexer import Token
 from ..tree import Block, Corefile, Directive, Key, ServerBlock
 
@@ -18,8 +18,18 @@ def directive(name: str, *args: str, block: Optional[Iterable[Directive]] = None
     return d
 
 
-def server_block(keys: Iterable[str], directives: Iterable[Directive]) -> ServerBlock:
-    key_nodes = [Key(Token(k, 0, 0), k, inspect_key(k)) for k in keys]
+def zone_key(zone: str, port: str) -> tuple[str, Address]:
+    """`zone:port` for a zone the generator has already validated, with the address CoreDNS reads from it (what
+    inspect_key would compute, without re-parsing tens of thousands of keys in a large mesh)."""
+    return f"{zone}:{port}", Address("dns", (fqdn(zone).lower(),), port)
+
+
+def server_block(keys: Iterable, directives: Iterable[Directive]) -> ServerBlock:
+    """Keys are texts (read with inspect_key) or (text, Address) pairs from zone_key."""
+    key_nodes = []
+    for k in keys:
+        text, address = k if isinstance(k, tuple) else (k, inspect_key(k))
+        key_nodes.append(Key(Token(text, 0, 0), text, address))
     return ServerBlock(key_nodes, list(directives), Token("{", 0, 0), Token("}", 0, 0))
 
 

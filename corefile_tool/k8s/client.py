@@ -220,9 +220,11 @@ class Cluster:
         except Exception as e:
             from kubernetes.client.exceptions import ApiException
 
-            if isinstance(e, ApiException):  # the client reports TLS failures this way, with status 0
+            if isinstance(e, ApiException):  # the client reports TLS failures this way: status 0, "SSLError\n..."
+                lines = [ln for ln in str(e.reason or e).splitlines() if ln.strip()]
+                detail = lines[-1] if lines else type(e).__name__
                 raise K8sError(self.redact(f"context {self.context!r}: cannot reach the API server {self.host}: "
-                                           f"{_first_line(e.reason or e)}"))
+                                           f"TLS failed: {_tls_detail(detail)}"))
             raise
         if 200 <= response.status < 300:
             try:
@@ -313,6 +315,15 @@ def _describe(verb: str, resource: str, namespace: str, name: str) -> str:
     scope = f" in namespace {namespace}" if namespace else (
         " in all namespaces" if RESOURCES[resource][1] else "")
     return f"{verb} {resource}{scope}"
+
+
+def _tls_detail(text: str) -> str:
+    """The OpenSSL reason inside urllib3's nested error text, e.g. "[SSL: WRONG_VERSION_NUMBER] wrong version
+    number", else the text as it is."""
+    import re
+
+    m = re.search(r"\[SSL[^\]]*\][^'\")(]*", text)
+    return m.group(0).strip() if m else text
 
 
 def _first_line(value) -> str:

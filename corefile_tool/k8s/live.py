@@ -21,6 +21,7 @@ KEY = "Corefile"
 CUSTOM_CONFIGMAP = "coredns-custom"
 CUSTOM_DIR = "custom"
 SERVER_SUFFIX = ".server"
+POD_CONFIG_DIR = "/etc/coredns"
 
 
 def configmap_label(namespace: str, name: str, key: str) -> str:
@@ -90,19 +91,25 @@ def parse_live(live: LiveConfig, text: Optional[str] = None) -> list:
         # CoreDNS reads the pod's environment, which is not ours: references expand to nothing.
         main = Parser(main_text, main_path, env={}, base_dir=tmp).parse()
         imported = {f for imp in main.imports for f in imp.files}
-        trees = [_relabel(main, labels)]
+        trees = [_relabel(main, labels, tmp)]
         for key in sorted(custom):
             path = os.path.join(tmp, CUSTOM_DIR, key)
             if key.endswith(SERVER_SUFFIX) and path not in imported:
                 tree = Parser(custom[key], path, env={}, base_dir=tmp).parse()
-                trees.append(_relabel(tree, labels))
+                trees.append(_relabel(tree, labels, tmp))
     return trees
 
 
-def _relabel(corefile, labels: dict):
-    """Rename every file position in a parsed tree from the temporary files to ConfigMap keys."""
+def _relabel(corefile, labels: dict, tmp: str):
+    """Rename every file position in a parsed tree from the temporary files to ConfigMap keys; in messages, the
+    temporary directory becomes /etc/coredns, where CoreDNS deployments mount the ConfigMap."""
     def name(path: str) -> str:
         return labels.get(path, path)
+
+    def swap(text: str) -> str:
+        for path in sorted(labels, key=len, reverse=True):
+            text = text.replace(path, labels[path])
+        return text.replace(tmp, POD_CONFIG_DIR)
 
     def fix(token):
         if token is None:
@@ -127,6 +134,7 @@ def _relabel(corefile, labels: dict):
             fix(t)
     for imp in corefile.imports:
         fix(imp.token)
+        fix(getattr(imp, "argument", None))
         imp.files = [name(f) for f in imp.files]
     for t in corefile.tokens:
         fix(t)
@@ -134,7 +142,7 @@ def _relabel(corefile, labels: dict):
         if c.file:
             c.file = name(c.file)
     corefile.sources = {name(k) if k else k: v for k, v in corefile.sources.items()}
-    corefile.diagnostics = [replace(d, path=name(d.path)) for d in corefile.diagnostics]
+    corefile.diagnostics = [replace(d, path=name(d.path), message=swap(d.message)) for d in corefile.diagnostics]
     return corefile
 
 

@@ -131,5 +131,10 @@ PROXY_TO_FORWARD_OPTIONS = {
 STUB_BLOCK_PLUGINS = (("loop",), ("errors",), ("cache", "30"))
 
 
+_BY_VERSION: dict = {}
+for _c in CHANGES:
+    _BY_VERSION.setdefault(_c.version, []).append(_c)
+
+
 def changes_in(version: str) -> tuple:
-    return tuple(c for c in CHANGES if c.version == version)
+    return tuple(_BY_VERSION.get(version, ()))

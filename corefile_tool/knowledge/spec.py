@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Optional
 
 from . import values
@@ -38,6 +39,7 @@ class Slot:
         return values.check(self.type, param, text) is None
 
 
+@lru_cache(maxsize=None)
 def slots(spec: str) -> tuple:
     out = []
     for item in spec.split():
@@ -112,6 +114,7 @@ class Plugin:
         return later[0] if later else forms[-1]
 
 
+@lru_cache(maxsize=None)
 def version_tuple(v: str) -> tuple:
     return tuple(int(x) for x in v.split("."))
 

@@ -60,10 +60,27 @@ class Context:
 
     def plugin(self, name: str):
         """The knowledge base's entry for a directive that exists in the target version, else None."""
-        from ..knowledge import registry, versions
+        plugins = self._cache.get("plugins")
+        if plugins is None:
+            plugins = self._cache["plugins"] = {}
+        if name not in plugins:
+            from ..knowledge import registry, versions
 
-        known = self._memo("version-plugins", lambda: set(versions.directives(self.version)))
-        return registry.get(name) if name in known else None
+            known = name in versions.order_index(self.version)
+            plugins[name] = registry.get(name) if known else None
+        return plugins[name]
+
+    def find(self, block: ServerBlock, name: str) -> list:
+        """block.find(name) from an index built once: rules ask each block for several directives."""
+        index = self._cache.get("directive-index")
+        if index is None:
+            index = self._cache["directive-index"] = {}
+        by_name = index.get(id(block))
+        if by_name is None:
+            by_name = index[id(block)] = {}
+            for d in block.directives:
+                by_name.setdefault(d.name, []).append(d)
+        return by_name.get(name, [])
 
     # ------------------------------------------------------------------ shared facts, computed once
     def _memo(self, key, make):

@@ -50,7 +50,7 @@ class Listener:
 
 class BlockInfo:
     """What routing needs of a block, computed once: its chain, view filter and metadata plugin."""
-    __slots__ = ("index", "line", "keys", "chain", "view", "metadata", "at")
+    __slots__ = ("index", "line", "keys", "chain", "view", "metadata", "at", "refs")
 
     def __init__(self, sim: "Simulator", index: int):
         block = sim.corefile.server_blocks[index]
@@ -61,6 +61,13 @@ class BlockInfo:
         self.view = sim.view(index)
         self.metadata = self.chain.get("metadata") if self.chain else None
         self.at = f": the block at line {self.line}"
+        self.refs: dict[str, BlockRef] = {}
+
+    def ref(self, zone: str) -> BlockRef:
+        ref = self.refs.get(zone)
+        if ref is None:
+            ref = self.refs[zone] = BlockRef(self.index, self.line, list(self.keys), zone)
+        return ref
 
 
 class Simulator:
@@ -262,12 +269,11 @@ class Simulator:
         result.rcode = "REFUSED"
 
     def _ref(self, c) -> BlockRef:
-        info = self.block(c.block_index)
-        return BlockRef(info.index, info.line, list(info.keys), c.zone)
+        return self.block(c.block_index).ref(c.zone)
 
     def _run(self, c, q: Query, result: Result, why: str) -> None:
         info = self._blocks.get(c.block_index) or self.block(c.block_index)
-        result.server_block = BlockRef(info.index, info.line, list(info.keys), c.zone)
+        result.server_block = info.ref(c.zone)
         result.routing.parts.append(why + info.at)
         chain = info.chain
         if chain.skipped:

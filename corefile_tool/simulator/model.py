@@ -32,12 +32,17 @@ class Record:
         return Record(self.name, self.type, self.ttl, self.data, self.cls)
 
 
-@dataclass(slots=True)
 class Step:
-    plugin: str
-    line: int
-    decision: str
-    reason: str
+    __slots__ = ("plugin", "line", "decision", "reason")
+
+    def __init__(self, plugin: str, line: int, decision: str, reason: str):
+        self.plugin, self.line, self.decision, self.reason = plugin, line, decision, reason
+
+    def __repr__(self):
+        return f"Step({self.plugin!r}, {self.line}, {self.decision!r}, {self.reason!r})"
+
+    def __eq__(self, other):
+        return isinstance(other, Step) and self.as_dict() == other.as_dict()
 
     def as_dict(self) -> dict:
         return {"plugin": self.plugin, "line": self.line, "decision": self.decision, "reason": self.reason}

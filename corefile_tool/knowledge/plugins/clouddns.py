@@ -4,8 +4,6 @@ Versions: the plugin arrived in 1.6.3; from 1.14.0 the credentials file must be 
 `upstream` has been a no-op since 1.5.2. Setup reads the zones through the Google API, so whether it starts
 depends on credentials and network: `environment` info.
 """
-import json
-
 from ..spec import Plugin, Prop
 from ._dispenser import at_least, earlier_in_block, environment, lines, words
 from ._setup_helpers import locate, missing_file
@@ -37,6 +35,8 @@ def _credentials(directive, ctx):
             continue
         if not at_least(ctx, "1.14.0"):
             continue
+        import json
+
         try:
             with open(path, encoding="utf-8") as fh:
                 kind = json.load(fh).get("type", "")

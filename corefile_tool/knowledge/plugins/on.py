@@ -1,6 +1,4 @@
 """on: runs a command on a server event (coredns/caddy onevent/on.go, hook/config.go)."""
-import shlex
-
 from ..spec import Plugin
 
 
@@ -9,6 +7,8 @@ def _command(directive, ctx):
     rest = directive.args[1:]
     if not rest:
         return
+    import shlex
+
     line = " ".join(t.text for t in rest)
     try:
         parts = shlex.split(line)

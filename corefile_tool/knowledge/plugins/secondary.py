@@ -74,7 +74,7 @@ PLUGIN = Plugin(
     zones=True,
     props=(
         Prop("transfer", free_args=True),
-        Prop("upstream", free_args=True, removed="1.8.0"),
+        Prop("upstream", free_args=True, deprecated="1.5.2", removed="1.8.0"),
         Prop("fallthrough", "zones:str*", since="1.14.4"),
         Prop("catalog", "", since="1.14.5", removed="1.14.7"),
         Prop("catalog", free_args=True, since="1.14.7"),

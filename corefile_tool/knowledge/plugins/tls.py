@@ -4,8 +4,6 @@
 from 1.14.3, keylog. From 1.14.7 `tls` without arguments obtains a certificate with ACME DNS-01, configured by
 the block (acme, email, ca, storage, ca_root, resolver; each once).
 """
-from urllib.parse import urlsplit
-
 from ..spec import Plugin, Prop
 from .. import values
 from ...addresses import is_domain_name
@@ -68,6 +66,8 @@ def _acme(directive, ctx):
         if err:
             yield tok, err
             return
+    from urllib.parse import urlsplit
+
     for line in lines(directive, "ca"):
         tok = words(line, directive)[0]
         u = urlsplit(tok.text)

@@ -4,7 +4,6 @@ Versions: datadog_analytics_rate 1.8.0; zipkin_max_* 1.9.4; unknown properties a
 (earlier setup skipped them).
 """
 from ..spec import Plugin, Prop
-from .. import values
 from ._dispenser import arg_error
 
 ENDPOINT_TYPES = ("zipkin", "datadog")

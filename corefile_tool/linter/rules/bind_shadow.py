@@ -58,7 +58,7 @@ def check(corefile, ctx):
             if id(block) in reported:
                 continue
             reported.add(id(block))
-            binds = block.find("bind")
+            binds = ctx.find(block, "bind")
             token = binds[0].name_token if binds else first.key_token
             shown = ", ".join(f"'{z}'" for z in missing[:5]) + (" ..." if len(missing) > 5 else "")
             yield ctx.diagnostic(CODE, SEVERITY,

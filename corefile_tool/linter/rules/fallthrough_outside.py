@@ -36,11 +36,13 @@ def check(corefile, ctx):
 
     for block in corefile.server_blocks:
         for d in block.directives:
+            if d.block is None:
+                continue
+            lines = [line for line in d.block.directives if line.name == "fallthrough" and line.args]
+            if not lines:
+                continue
             plugin = ctx.plugin(d.name)
             if plugin is None or not plugin.fallthrough:
-                continue
-            lines = [line for line in d.children if line.name == "fallthrough" and line.args]
-            if not lines:
                 continue
             zones = ctx.directive_zones(d, block)
             if not zones:

@@ -1,5 +1,5 @@
 """`forward` to this very server."""
-from ._upstreams import read_upstream
+from ._upstreams import local_upstreams
 
 CODE = "forward-loop"
 SEVERITY = "warning"
@@ -43,7 +43,19 @@ def route(configs, name):
 
 
 def own_addresses(ctx) -> set:
-    return ctx._memo("own-addresses", lambda: {h for c in ctx.zone_configs() for h in c.listen_hosts if h})
+    """The addresses blocks bind to, written the way read_upstream writes an address."""
+    import ipaddress
+
+    def build():
+        own = set()
+        for conf in ctx.zone_configs():
+            for host in conf.listen_hosts:
+                try:
+                    own.add(str(ipaddress.ip_address(host)))
+                except ValueError:
+                    pass
+        return own
+    return ctx._memo("own-addresses", build)
 
 
 def check(corefile, ctx):
@@ -54,9 +66,8 @@ def check(corefile, ctx):
     groups = ctx.listeners()
     own = own_addresses(ctx)
     for block in corefile.server_blocks:
-        for d in block.find(FORWARD):
-            for arg in d.args[1:]:
-                up = read_upstream(arg.text)
+        for d in ctx.find(block, FORWARD):
+            for arg, up in local_upstreams(ctx, d, own):
                 if up.ip is None or not (up.loopback or up.ip in own):
                     continue
                 listener = listener_for(groups, up.transport, up.ip, up.port)

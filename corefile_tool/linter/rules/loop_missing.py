@@ -1,5 +1,5 @@
 """`forward` to a resolver that may send queries back, without `loop` to notice."""
-from ._upstreams import read_upstream
+from ._upstreams import local_upstreams
 
 CODE = "loop-missing"
 SEVERITY = "info"
@@ -36,11 +36,10 @@ def check(corefile, ctx):
         return
     groups = ctx.listeners()
     for block in corefile.server_blocks:
-        if block.find(LOOP):
+        if ctx.find(block, LOOP):
             continue
-        for d in block.find(FORWARD):
-            for arg in d.args[1:]:
-                up = read_upstream(arg.text)
+        for d in ctx.find(block, FORWARD):
+            for arg, up in local_upstreams(ctx, d, set()):
                 if up.file is not None and up.file.startswith("/"):
                     yield ctx.diagnostic(CODE, SEVERITY,
                                          f"forward reads its upstreams from {up.file} where CoreDNS runs; if it names "

@@ -32,8 +32,8 @@ def check(corefile, ctx):
         transport = configs[0].transport
         if transport not in ENCRYPTED:
             continue
-        with_tls = [c for c in configs if c.block.find(TLS_PLUGIN)]
-        without = [c for c in configs if not c.block.find(TLS_PLUGIN)]
+        with_tls = [c for c in configs if ctx.find(c.block, TLS_PLUGIN)]
+        without = [c for c in configs if not ctx.find(c.block, TLS_PLUGIN)]
         if not without:
             continue
         first = without[0]

@@ -55,7 +55,7 @@ def check(corefile, ctx):
         if ctx.plugin(name) is None or version_tuple(ctx.version) < version_tuple(since):
             continue
         for block in corefile.server_blocks:
-            stanzas = block.find(name)
+            stanzas = ctx.find(block, name)
             if len(stanzas) < 2:
                 continue
             zones = [None if ctx.directive_failed(d) else ctx.directive_zones(d, block) for d in stanzas]

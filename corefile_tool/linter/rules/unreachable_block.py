@@ -40,7 +40,7 @@ def check(corefile, ctx):
     from ...listeners import bind_addresses
 
     for block in corefile.server_blocks:
-        binds = block.find("bind")
+        binds = ctx.find(block, "bind")
         if binds and block.keys and all(d.args for d in binds):
             if not bind_addresses(block).hosts:
                 yield ctx.diagnostic(CODE, SEVERITY,
