@@ -10,6 +10,7 @@ Run: .venv/bin/python benchmarks/lint_bench.py [--blocks N] [--runs N]. Exits 1 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import subprocess
@@ -102,11 +103,13 @@ def time_cold(runs: int) -> tuple:
         path.write_text(typical_corefile(), encoding="utf-8")
         lines = len(path.read_text().splitlines())
         walls, cpus = [], []
-        subprocess.run(cmd + ["lint", str(path)], capture_output=True)    # warm the file cache and .pyc files
+        # An installed package has its .pyc files (pip compiles them); let the warm-up run write them.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        subprocess.run(cmd + ["lint", str(path)], capture_output=True, env=env)
         for _ in range(runs):
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
-            proc = subprocess.run(cmd + ["lint", str(path)], capture_output=True, text=True)
+            proc = subprocess.run(cmd + ["lint", str(path)], capture_output=True, text=True, env=env)
             walls.append(time.perf_counter() - start)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)

@@ -173,8 +173,21 @@ def normalize_zone(host: str, lowercase: bool = True) -> str:
     return z.lower() if lowercase else z
 
 
+# The shape nearly every key has (`example.org`, `.:53`, `dns://svc.cluster.local.:1053`): plain labels and an
+# optional port without leading zeros. For it the general path below gives exactly the answer this one does.
+_PLAIN_KEY = re.compile(r"(?:dns://)?((?:[A-Za-z0-9_-]{1,63}\.)*[A-Za-z0-9_-]{1,63}\.?|\.)(?::([1-9][0-9]{0,4}))?")
+
+
 def inspect_key(key: str, lowercase: bool = True) -> Address:
     """A server-block key as CoreDNS's InspectServerBlocks sees it."""
+    plain = _PLAIN_KEY.fullmatch(key)
+    if plain is not None and len(key) <= 240:
+        host, port = plain.groups()
+        return Address("dns", (normalize_zone(host, lowercase),), port or "53")
+    return _inspect_key(key, lowercase)
+
+
+def _inspect_key(key: str, lowercase: bool = True) -> Address:
     transport, rest = split_transport(key)
     try:
         hosts, port = split_host_port(rest)

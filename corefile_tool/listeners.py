@@ -21,8 +21,7 @@ several zones; those keys are read with the later rule.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from .addresses import Address, inspect_key
 from .knowledge.spec import version_tuple
@@ -42,20 +41,34 @@ FIRST_KEY_SETUP_SINCE = "1.8.5"      # coredns/caddy v1.1.1: directives are set 
 LISTEN_HOSTS_COPIED_BEFORE_CHECK = "1.10.0"
 
 
-@dataclass(eq=False, slots=True)
 class ZoneConfig:
-    """One zone of one server-block key: what CoreDNS keeps as a dnsserver.Config."""
-    block: ServerBlock
-    block_index: int
-    key: Key
-    zone: str
-    port: str
-    transport: str
-    listen_hosts: tuple           # ("",) = every address; () = none (bind's `except` removed them all)
-    interfaces: tuple = ()        # bind arguments that are not IP addresses: interface names, known only on the host
-    first_in_block: bool = True   # the block's first zone (its key's setup is the one that ran)
-    filtered: bool = False        # the block has a view: routed only when the view's expressions pass
-    checked_hosts: tuple = ()     # the listen hosts the duplicate check saw (see the module's version notes)
+    """One zone of one server-block key: what CoreDNS keeps as a dnsserver.Config.
+
+    block, block_index: the server block and its position; key: the tree's Key (key_token: its token);
+    zone, port, transport: as CoreDNS normalises them; listen_hosts: ("",) for every address, () for none (bind's
+    `except` removed them all); interfaces: bind arguments that are not IP addresses (interface names, known only
+    on the host); first_in_block: the block's first zone (its key's setup is the one that ran); filtered: the block
+    has a view (routed only when the view's expressions pass); checked_hosts: the listen hosts the duplicate check
+    saw (see the module's version notes).
+    """
+    # A plain class: dataclass code generation costs milliseconds at import, and every start of the CLI pays it.
+    __slots__ = ("block", "block_index", "key", "zone", "port", "transport", "listen_hosts", "interfaces",
+                 "first_in_block", "filtered", "checked_hosts")
+
+    def __init__(self, block: ServerBlock, block_index: int, key: Key, zone: str, port: str, transport: str,
+                 listen_hosts: tuple, interfaces: tuple = (), first_in_block: bool = True, filtered: bool = False,
+                 checked_hosts: tuple = ()):
+        self.block = block
+        self.block_index = block_index
+        self.key = key
+        self.zone = zone
+        self.port = port
+        self.transport = transport
+        self.listen_hosts = listen_hosts
+        self.interfaces = interfaces
+        self.first_in_block = first_in_block
+        self.filtered = filtered
+        self.checked_hosts = checked_hosts
 
     @property
     def key_token(self) -> Token:
@@ -100,8 +113,7 @@ def go_parse_ip(text: str) -> Optional[str]:
     return text
 
 
-@dataclass(frozen=True)
-class BindAddresses:
+class BindAddresses(NamedTuple):
     hosts: tuple          # listen hosts after `except` (texts as written; interface names kept as names)
     interfaces: tuple     # the words that are not IP addresses (interface names on the real host, or errors)
     present: bool         # the block has a `bind`
@@ -229,8 +241,7 @@ def listener_for(groups: dict, transport: str, ip: str, port) -> Optional[str]:
 
 # ------------------------------------------------------------------------------------------------ validation
 
-@dataclass(frozen=True)
-class ListenerProblem:
+class ListenerProblem(NamedTuple):
     kind: str                 # "duplicate" (it is already defined) or "overlap" (zone overlap listener capacity)
     config: ZoneConfig
     host: str

@@ -44,7 +44,7 @@ MAX_ENV_RESULT = 1024 * 1024
 
 _GRAMMAR_FILE = "corefile.lark"
 _TABLE_FILE = "corefile.lalr.json"
-_TABLE_FORMAT = 1
+_TABLE_FORMAT = 2
 
 
 # ---------------------------------------------------------------------------------------------- LALR table
@@ -63,8 +63,9 @@ def grammar_digest(grammar: bytes) -> str:
 
 
 def build_table(grammar: str) -> dict:
-    """Lark's LALR table for the grammar, as plain data: states map a symbol to a shift/goto (state >= 0)
-    or a reduction (~rule index)."""
+    """Lark's LALR table for the grammar, as plain data: each state maps a symbol to a shift/goto (a state
+    number >= 0) or a reduction (~rule number); each rule is its name and its expansion. States are numbered
+    breadth-first from the start and rules in sorted order, so the same grammar always gives the same file."""
     from lark import Lark
     from lark.lexer import Lexer
 
@@ -77,25 +78,31 @@ def build_table(grammar: str) -> dict:
 
     lark = Lark(grammar, parser="lalr", lexer=_FedByHand, maybe_placeholders=False)
     table = lark.parser.parser.parser.parse_table
-    order = sorted(table.states)
-    number = {s: i for i, s in enumerate(order)}
-    rules: list = []
-    rule_number: dict = {}
+    found = {(a.origin.name, tuple(x.name for x in a.expansion))
+             for actions in table.states.values() for action, a in actions.values() if action.name == "Reduce"}
+    rules = sorted(found)
+    rule_number = {r: i for i, r in enumerate(rules)}
+    start = table.start_states["start"]
+    number = {start: 0}
+    queue = [start]
+    for s in queue:  # breadth-first, symbols in sorted order
+        for symbol, (action, arg) in sorted(table.states[s].items()):
+            if action.name == "Shift" and arg not in number:
+                number[arg] = len(number)
+                queue.append(arg)
     states = []
-    for s in order:
+    for s in queue:
         actions = {}
         for symbol, (action, arg) in sorted(table.states[s].items()):
             if action.name == "Shift":
-                actions[symbol] = number[arg]
+                actions[str(symbol)] = number[arg]
             else:
-                if arg not in rule_number:
-                    rule_number[arg] = len(rules)
-                    rules.append([arg.origin.name, len(arg.expansion)])
-                actions[symbol] = ~rule_number[arg]
+                rule = (arg.origin.name, tuple(x.name for x in arg.expansion))
+                actions[str(symbol)] = ~rule_number[rule]
         states.append(actions)
     return {"format": _TABLE_FORMAT, "grammar_sha256": grammar_digest(grammar.encode("utf-8")),
-            "start": number[table.start_states["start"]], "end": number[table.end_states["start"]],
-            "rules": rules, "states": states}
+            "start": 0, "end": number[table.end_states["start"]],
+            "rules": [[str(name), [str(x) for x in expansion]] for name, expansion in rules], "states": states}
 
 
 def table_json(table: dict) -> str:
@@ -152,39 +159,12 @@ class _Splice(list):
     __slots__ = ()
 
 
-def _inline(children):
-    if children and type(children[0]) is _Splice:
-        out = children[0]  # left-recursive repetitions grow one list in place instead of copying it
-        rest = children[1:]
-    else:
-        out = _Splice()
-        rest = children
-    for c in rest:
-        if c is None:
-            continue
-        if type(c) is _Splice:
-            out.extend(c)
-        else:
-            out.append(c)
-    return out
-
-
-def _flat(children) -> list:
-    out = []
-    for c in children:
-        if c is None:
-            continue
-        if type(c) is _Splice:
-            out.extend(c)
-        else:
-            out.append(c)
-    return out
-
-
 _UNCLOSED = object()  # the CLOSE that CoreDNS's EOF quirk takes for granted
 
 
 def _directive(name_token: Token, words) -> Directive:
+    """A directive from its name and what followed: runs of words (lists) and blocks. Words after the first
+    block, and any later block, are its tail (parse.go keeps them as more tokens of the same directive)."""
     args: list = []
     block = None
     tail: list = []
@@ -195,9 +175,9 @@ def _directive(name_token: Token, words) -> Directive:
             else:
                 tail.extend(_block_tokens(w))
         elif block is None:
-            args.append(w)
+            args.extend(w)
         else:
-            tail.append(w)
+            tail.extend(w)
     return Directive(name_token, args, block, tail)
 
 
@@ -210,47 +190,45 @@ def _block_tokens(block: Block):
 
 
 def _build_directive(children):
-    children = _flat(children)
     return _directive(children[0], children[1:])
 
 
 def _build_line(children):
-    children = _flat(children)
     first = children[0]
     if type(first) is Block:
         # a line inside a block that starts with `{` (no plugin accepts one): the brace names it and the
         # rest of the line, that block included, follows as plain words
         rest = list(_block_tokens(first))
         for c in children[1:]:
-            rest.extend(_block_tokens(c) if type(c) is Block else (c,))
+            rest.extend(_block_tokens(c) if type(c) is Block else c)
         return Directive(rest[0], [], None, rest[1:])
-    return _directive(first, children[1:])
+    return _directive(first[0], [first[1:]] + children[1:])
 
 
 def _build_block(children):
-    children = _flat(children)
     return Block(children[0], children[1:-1], children[-1])
 
 
 def _build_keys(children):
     keys = []
-    for t in _flat(children):
+    for t in children:
         text = t.text
         if text == "":
             continue  # `""` or an empty {$VAR}: parse.go skips it
-        keys.append(Key(t, text[:-1] if text.endswith(",") else text))
+        keys.append(Key(t, text[:-1] if text[-1] == "," else text))
     return keys
 
 
 def _build_braced_block(children):
-    children = _flat(children)
-    keys = children.pop(0) if type(children[0]) is list else []
+    if type(children[0]) is list:
+        keys, opener = children[0], 1
+    else:
+        keys, opener = [], 0
     close = children[-1]
-    return ServerBlock(keys, children[1:-1], children[0], None if close is _UNCLOSED else close)
+    return ServerBlock(keys, children[opener + 1:-1], children[opener], None if close is _UNCLOSED else close)
 
 
 def _build_bare_block(children):
-    children = _flat(children)
     keys = children[0]
     rest = children[1:]
     close = None
@@ -260,11 +238,11 @@ def _build_bare_block(children):
 
 
 def _build_keys_only(children):
-    return ServerBlock(_flat(children)[0], [])
+    return ServerBlock(children[0], [])
 
 
 _BUILDERS = {
-    "start": _flat,
+    "start": list,
     "braced_block": _build_braced_block,
     "bare_block": _build_bare_block,
     "unclosed_bare_block": _build_bare_block,
@@ -276,17 +254,83 @@ _BUILDERS = {
 }
 
 
+def _reducer(name: str, expansion: list):
+    """The function that turns a rule's children into its value, shaped by Lark's conventions: "_" terminals
+    dropped, "_" rules spliced into their parent. Worked out once per rule, not per reduction."""
+    ops = []  # (child index, splice it?) for the children that are kept
+    for i, symbol in enumerate(expansion):
+        terminal = symbol.lstrip("_")[:1].isupper()
+        if terminal and symbol.startswith("_"):
+            continue
+        ops.append((i, not terminal and symbol.startswith("_")))
+    if name.startswith("_"):
+        if ops[:1] == [(0, True)] and len(ops) <= 2:
+            # a left-recursive repetition: grow the first child's list in place instead of copying it
+            if len(ops) == 1:
+                return lambda c: c[0]
+            i, splice = ops[1]
+            if splice:
+                def grow(c):
+                    s = c[0]
+                    s.extend(c[i])
+                    return s
+            else:
+                def grow(c):
+                    s = c[0]
+                    s.append(c[i])
+                    return s
+            return grow
+        if ops == [(0, False)]:
+            return lambda c: _Splice((c[0],))
+
+        def inline(c):
+            s = _Splice()
+            for i, splice in ops:
+                if splice:
+                    s.extend(c[i])
+                else:
+                    s.append(c[i])
+            return s
+        return inline
+    build = _BUILDERS[name]
+    if len(ops) == len(expansion) and not any(splice for _, splice in ops):
+        return build
+    if ops == [(0, False), (1, True)]:  # NAME followed by its words: the commonest shape by far
+        def head_and_list(c):
+            flat = [c[0]]
+            flat.extend(c[1])
+            return build(flat)
+        return head_and_list
+
+    def flatten_then_build(c):
+        flat = []
+        for i, splice in ops:
+            if splice:
+                flat.extend(c[i])
+            else:
+                flat.append(c[i])
+        return build(flat)
+    return flatten_then_build
+
+
+# What the token stream asks of a state: is a key, a directive name or an argument expected there?
+ROLE_KEY, ROLE_NAME, ROLE_ARG = 1, 2, 3
+
+
 class _Table:
-    __slots__ = ("states", "rules", "start", "end")
+    __slots__ = ("states", "rules", "start", "end", "roles", "takes_newline")
 
     def __init__(self, data: dict):
         self.states = data["states"]
         self.start = data["start"]
         self.end = data["end"]
-        self.rules = []
-        for name, size in data["rules"]:
-            build = _inline if name.startswith("_") else _BUILDERS[name]
-            self.rules.append((name, size, build))
+        self.rules = [(name, len(expansion), _reducer(name, expansion)) for name, expansion in data["rules"]]
+        self.roles = []
+        for actions in self.states:
+            roles = {r for r, term in ((ROLE_KEY, "KEY"), (ROLE_NAME, "NAME"), (ROLE_ARG, "ARGS"),
+                                       (ROLE_ARG, "LBRACE"), (ROLE_ARG, "RBRACE")) if term in actions}
+            self.roles.append(roles.pop() if len(roles) == 1 else 0)
+        self.takes_newline = ["_NL" in actions for actions in self.states]
 
 
 _TABLE: Optional[_Table] = None
@@ -523,37 +567,41 @@ class Parser:
 
     def _parse(self, tokens: list) -> list:
         tab = table()
-        states, rules, end_state = tab.states, tab.rules, tab.end
+        states, rules, end_state, roles, takes_newline = tab.states, tab.rules, tab.end, tab.roles, \
+            tab.takes_newline
         stack = [tab.start]
         values: list = []
-        push_state, push_value = stack.append, values.append
+        push_state, push_value, pop_state, pop_value = stack.append, values.append, stack.pop, values.pop
 
         def feed(term: str, value):
-            while True:
-                action = states[stack[-1]].get(term)
-                if action is None:
-                    raise ParseError(f"Syntax error: Unexpected token '{shown(value.raw) if value else ''}'",
-                                     value)
-                if action >= 0:
-                    push_state(action)
-                    push_value(value)
-                    return
+            state = stack[-1]
+            action = states[state].get(term)
+            while action is not None and action < 0:
                 name, size, build = rules[~action]
-                if size:
+                if size == 1:
+                    children = [pop_value()]
+                    pop_state()
+                elif size:
                     children = values[-size:]
                     del values[-size:]
                     del stack[-size:]
                 else:
                     children = []
-                push_state(states[stack[-1]][name])
+                state = states[stack[-1]][name]
+                push_state(state)
                 push_value(build(children))
-                if term == "$END" and stack[-1] == end_state:
+                if state == end_state and term == "$END":
                     return
+                action = states[state].get(term)
+            if action is None:
+                raise ParseError(f"Syntax error: Unexpected token '{shown(value.raw) if value else ''}'", value)
+            push_state(action)
+            push_value(value)
 
         stream = self.stream = _Stream(tokens)
-        next_token = stream.next
         expand = not self.as_written
         env = None if self.as_written else self.env
+        env_values = self.result.env_values
         subst = self._subst
 
         prev: Optional[Token] = None   # the token before this one in the spliced stream (parse.go cursor-1)
@@ -564,74 +612,32 @@ class Parser:
         block_keys = 0
         depth = 0
         braced = False
-        self._last = None
+        # the stream's current list and position live in locals here (the hot loop); they are handed back
+        # to the stream around everything that reads or splices it
+        toks, i, n = stream.tokens, 0, len(stream.tokens)
         while True:
-            t = next_token()
-            if t is None:
-                break
+            if i < n:
+                t = toks[i]
+                i += 1
+            else:
+                stream.index = i
+                t = stream.next()
+                if t is None:
+                    break
+                toks, i, n = stream.tokens, stream.index, len(stream.tokens)
             raw = t.text
             new_line = prev is None or t.file != prev_file or prev_end < t.line
-            acc = states[stack[-1]]
             if (force_line or (new_line and raw != "{")) and not expecting:
-                if pending_empty is not None and "KEY" in acc:
+                if pending_empty is not None and roles[stack[-1]] == ROLE_KEY:
                     feed("KEY", pending_empty)
                     pending_empty = None
-                    acc = states[stack[-1]]
-                if "_NL" in acc:
+                if takes_newline[stack[-1]]:
                     feed("_NL", None)
-                    acc = states[stack[-1]]
             force_line = False
             go_text = raw  # the text parse.go keeps in its token list (arguments are stored substituted)
+            role = roles[stack[-1]]
 
-            if "KEY" in acc:
-                text = substitute_env(raw, env, self.result.env_values) if env is not None and "{" in raw else raw
-                if text == "import" and new_line:
-                    self._do_import(t)  # as written, a top-level import is recorded, not expanded
-                    continue
-                if text == "{":
-                    if expecting:
-                        raise ParseError("Expected another address but had '{' - check for extra comma", t)
-                    pending_empty = None
-                    if raw == "{":
-                        feed("OPEN", t)
-                        braced = True
-                        prev, prev_file, prev_end = t, t.file, t.line
-                        continue
-                    # only a literal "{" opens a block (parse.go openCurlyBrace): this one starts a brace-less
-                    # block as its first directive name
-                    if block_keys == 0:
-                        feed("KEY", self._empty_key(t))
-                    feed("_NL", None)
-                    feed("NAME", subst(t, text))
-                    block_keys = 0
-                elif text == "":
-                    if block_keys == 0 and pending_empty is None:
-                        pending_empty = self._empty_key(t)
-                elif (block_keys == 0 and text[0] == "(" and text[-1] == ")" and len(text) > 1 and expand
-                      and (opener_at := self._snippet_opener(t)) is not None):
-                    close = self._define_snippet(t, text, opener_at)
-                    prev, prev_file, prev_end = close, close.file, close.end_line
-                    pending_empty = None
-                    continue
-                else:
-                    expecting = text[-1] == ","
-                    feed("KEY_COMMA" if expecting else "KEY", subst(t, text))
-                    block_keys += 1
-                    pending_empty = None
-            elif "NAME" in acc:
-                if raw == "}":
-                    feed("CLOSE", t)
-                    braced = False
-                    block_keys = 0
-                elif raw == "import" and expand:
-                    self._do_import(t)
-                    force_line = True
-                    continue
-                else:
-                    text = substitute_env(raw, env, self.result.env_values) if env is not None and "{" in raw \
-                        else raw
-                    feed("NAME", subst(t, text))
-            elif "ARG" in acc:
+            if role == ROLE_ARG:
                 if raw == "{":
                     depth += 1
                     if depth > MAX_NESTING:
@@ -644,14 +650,97 @@ class Parser:
                     depth -= 1
                     feed("RBRACE", t)
                 elif raw == "import" and new_line and expand:
+                    stream.index = i
                     self._do_import(t)
+                    toks, i, n = stream.tokens, stream.index, len(stream.tokens)
                     continue
                 else:
-                    if env is not None and "{" in raw:
-                        go_text = substitute_env(raw, env, self.result.env_values)
-                        t = subst(t, go_text)
-                    feed("ARG", t)
-            else:  # pragma: no cover - every state of the table takes a key, a name or an argument
+                    # this word and the ones after it on the same line, up to a brace, are one ARGS run
+                    run = []
+                    while True:
+                        if env is not None and "{" in raw:
+                            go_text = substitute_env(raw, env, env_values)
+                            t = subst(t, go_text)
+                        run.append(t)
+                        prev_file = t.file
+                        prev_end = t.line + go_text.count("\n") if (t.quoted or go_text is not raw) else t.line
+                        if i < n:
+                            t = toks[i]
+                        else:
+                            stream.index = i
+                            t = stream.peek()
+                            if t is None:
+                                break
+                        raw = t.text
+                        if raw == "{" or raw == "}" or t.file != prev_file or prev_end < t.line:
+                            break
+                        if i < n:
+                            i += 1
+                        else:
+                            stream.next()
+                            toks, i, n = stream.tokens, stream.index, len(stream.tokens)
+                        go_text = raw
+                    feed("ARGS", run)
+                    prev = self._last = run[-1]
+                    continue
+            elif role == ROLE_NAME:
+                if raw == "}":
+                    feed("CLOSE", t)
+                    braced = False
+                    block_keys = 0
+                elif raw == "import" and expand:
+                    stream.index = i
+                    self._do_import(t)
+                    toks, i, n = stream.tokens, stream.index, len(stream.tokens)
+                    force_line = True
+                    continue
+                elif env is not None and "{" in raw:
+                    feed("NAME", subst(t, substitute_env(raw, env, env_values)))
+                else:
+                    feed("NAME", t)
+            elif role == ROLE_KEY:
+                text = substitute_env(raw, env, env_values) if env is not None and "{" in raw else raw
+                if text == "import" and new_line:
+                    stream.index = i
+                    self._do_import(t)  # as written, a top-level import is recorded, not expanded
+                    toks, i, n = stream.tokens, stream.index, len(stream.tokens)
+                    continue
+                if text == "{":
+                    if expecting:
+                        raise ParseError("Expected another address but had '{' - check for extra comma", t)
+                    pending_empty = None
+                    if raw == "{":
+                        feed("OPEN", t)
+                        braced = True
+                    else:
+                        # only a literal "{" opens a block (parse.go openCurlyBrace): this one starts a
+                        # brace-less block as its first directive name
+                        if block_keys == 0:
+                            feed("KEY", self._empty_key(t))
+                        feed("_NL", None)
+                        feed("NAME", subst(t, text))
+                elif text == "":
+                    if block_keys == 0 and pending_empty is None:
+                        pending_empty = self._empty_key(t)
+                elif block_keys == 0 and text[0] == "(" and text[-1] == ")" and len(text) > 1 and expand:
+                    stream.index = i
+                    opener_at = self._snippet_opener(t)
+                    if opener_at is None:
+                        expecting = False
+                        feed("KEY", subst(t, text))
+                        block_keys += 1
+                        pending_empty = None
+                    else:
+                        close = self._define_snippet(t, text, opener_at)
+                        toks, i, n = stream.tokens, stream.index, len(stream.tokens)
+                        prev, prev_file, prev_end = close, close.file, close.end_line
+                        continue
+                else:
+                    expecting = text[-1] == ","
+                    feed("KEY_COMMA" if expecting else "KEY", subst(t, text))
+                    block_keys += 1
+                    pending_empty = None
+            else:  # pragma: no cover - every state of the table takes exactly one of a key, a name, an argument
                 raise ParseError(f"Syntax error: Unexpected token '{shown(raw)}'", t)
             prev, prev_file = t, t.file
             prev_end = t.line + go_text.count("\n") if (t.quoted or go_text is not raw) else t.line
@@ -665,7 +754,7 @@ class Parser:
                 # closeCurlyBrace looks at the last token of the file, whatever closed it
                 if prev.text != "}":
                     raise ParseError(f"Syntax error: Unexpected token '{shown(prev.raw)}', expecting '}}'", prev)
-                if "_NL" in states[stack[-1]]:
+                if takes_newline[stack[-1]]:
                     feed("_NL", None)
                 feed("CLOSE", _UNCLOSED)
                 self.result.diagnostics.append(self._diag(

@@ -58,8 +58,8 @@ def key_word(key: Key) -> str:
     text = key.text
     if text == "}":
         return text  # a stray `}` where a key stands is read as a key again
-    if text.endswith(",") or key.token.text == text + ",":
-        text += ","
+    if text == "" or text.endswith(","):
+        text += ","   # the parser keeps no empty key but the one a lone "," gives
     return quote_word(text)
 
 
@@ -195,6 +195,11 @@ class _Printer:
             self.directive(child, depth)
 
     def server_block(self, sb: ServerBlock, depth: int = 0):
+        if sb.keys and sb.open is None and sb.close is None and not sb.directives:
+            # keys and nothing after them, at the end of the file: as written, since `(name) {` + `}` would
+            # define a snippet instead
+            self.emit(depth, [key_word(k) for k in sb.keys], [k.token for k in sb.keys])
+            return
         words = [key_word(k) for k in sb.keys] + ["{"]
         tokens = [k.token for k in sb.keys] + ([sb.open] if sb.open is not None else [])
         self.emit(depth, words, tokens)
@@ -205,7 +210,9 @@ class _Printer:
 
     def import_line(self, imp, depth: int = 0):
         arg = imp.argument
-        self.emit(depth, ["import", quote_word(arg.text if arg is not None else imp.pattern)],
+        # `import {` takes the brace as its pattern (parse.go doImport), so it prints as it is
+        pattern = _structural_word(arg) if arg is not None else quote_word(imp.pattern)
+        self.emit(depth, ["import", pattern],
                   [imp.token] + ([arg] if arg is not None else []))
 
 

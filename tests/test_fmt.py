@@ -84,7 +84,10 @@ def test_blank_line_groups_inside_blocks_are_kept_as_one():
 
 def test_brace_less_block_and_keys_only_get_braces():
     assert format_text(".\nwhoami\nlog\n") == ". {\n    whoami\n    log\n}\n"
-    assert format_text("example.org") == "example.org {\n}\n"
+    # Keys alone at the end of the file stay alone: `(name) {` + `}` would be a snippet definition.
+    assert format_text("example.org") == "example.org\n"
+    assert format_text("(s)") == "(s)\n"
+    same_meaning("(s)", "(s)\n")
 
 
 def test_keys_on_several_lines_join_one_line():

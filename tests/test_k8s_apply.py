@@ -265,3 +265,14 @@ def test_three_contexts_discover_generate_apply(fleet, tmp_path):
         "kind-a.mesh.internal", "kind-b.mesh.internal", "kind-c.mesh.internal"]
     r = fleet.run("k8s", "apply", inventory, "--kubeconfig", fleet.kubeconfig, "--yes")
     assert r.exit_code == 0 and r.stdout == "" and r.stderr.count("up to date") == 3
+
+
+def test_live_corefile_that_does_not_parse_stops_before_any_write(fleet):
+    a, b = two_clusters(fleet, corefile=kubeadm_corefile() + "import\n")
+    r = apply(fleet, write_inventory(fleet), "--yes")
+    assert r.exit_code == 1
+    line = r.stderr.strip()
+    assert line.startswith("corefile: context 'a': cannot generate the Corefile of a on the live Corefile: "
+                           "configmap/kube-system/coredns:Corefile:")
+    assert len(line.splitlines()) == 1 and "/tmp" not in line
+    assert a.writes() == [] and b.writes() == []

@@ -147,6 +147,8 @@ def test_bind_shadow_only_when_zones_are_missing_on_the_bound_address():
     bound_child = "example.org {\n    bind 127.0.0.1\n    whoami\n}\n. {\n    whoami\n}\n"
     [d] = diagnostics(bound_child, "bind-shadow")
     assert d.line == 2 and "'.'" in d.message
+    [spread] = diagnostics(bound_child.replace("127.0.0.1", "0.0.0.0"), "bind-shadow")
+    assert "the kernel spreads queries" in spread.message
 
 
 def test_shadowed_forward_respects_except_and_next():

@@ -99,7 +99,7 @@ def test_cli_passes_on_the_sample():
     assert "ok cluster-a -> cluster-b: kubernetes.default.svc.cluster-b.example.com. A\n" \
            "    1. cluster-a: block cluster-b.example.com:53 (line 23) -> forward (line 26) forwards to " \
            "10.2.0.10:53, 10.2.0.11:53\n" \
-           "    2. cluster-b: block .:53 (line 1) -> answered by kubernetes (line 7)\n" in verbose.stdout
+           "    2. cluster-b: block .:53 (line 1) -> answered by kubernetes (line 7) (NOERROR)\n" in verbose.stdout
 
 
 def test_json_report():
@@ -232,14 +232,18 @@ def test_an_invalid_inventory_is_a_usage_error(tmp_path):
 
 # ---------------------------------------------------------------------------------------------- simulate --inventory
 def test_simulate_from_a_cluster_shows_the_path_hop_by_hop():
-    result = run("simulate", "--inventory", SAMPLE, "--from", "cluster-c", "web.shop.svc.cluster-a.example.com")
+    result = run("simulate", "--inventory", SAMPLE, "--from", "cluster-c",
+                 "kubernetes.default.svc.cluster-a.example.com", "web.shop.svc.cluster-a.example.com")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "web.shop.svc.cluster-a.example.com. A asked in cluster-c"
+    assert lines[0] == "kubernetes.default.svc.cluster-a.example.com. A asked in cluster-c"
     assert lines[1] == ("  1. cluster-c: block cluster-a.example.com:53 (line 23) -> forward (line 26) forwards to "
                         "10.1.0.10:53, 10.1.0.11:53")
-    assert "  2. cluster-a: block .:53 (line 1) -> answered by kubernetes (line 7)" in lines
+    assert "  2. cluster-a: block .:53 (line 1) -> answered by kubernetes (line 7) (NOERROR)" in lines
     assert any(line.startswith("       kubernetes (line 7): ") for line in lines)
+    # The modelled clusters hold only their API and DNS services: other names take the same path to NXDOMAIN.
+    second = lines.index("web.shop.svc.cluster-a.example.com. A asked in cluster-c")
+    assert "  2. cluster-a: block .:53 (line 1) -> answered by kubernetes (line 7) (NXDOMAIN)" in lines[second:]
 
 
 def test_simulate_from_inventory_reports_a_loop(tmp_path):
@@ -260,3 +264,18 @@ def test_simulate_inventory_usage_errors():
     result = run("simulate", "--inventory", SAMPLE, "--from", "nowhere", "x.example")
     assert result.returncode == 2
     assert "--from nowhere: no such cluster" in result.stderr
+
+
+def test_worker_processes_give_the_same_report(tmp_path):
+    lines = ["clusters:"]
+    for i in range(6):
+        lines.append(f"  - {{name: c{i}, mesh_domain: c{i}.mesh.example, dns: [10.0.{i}.10], "
+                     f"service_cidr: 10.{100 + i}.0.0/16}}")
+    path = tmp_path / "inventory.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    inventory = load(path)
+    one = mesh.check(inventory, build_all(inventory), jobs=1)
+    two = mesh.check(inventory, build_all(inventory), jobs=2)
+    assert one.ok and two.ok
+    assert json.dumps(two.to_json()) == json.dumps(one.to_json())
+    assert len(one.walks) == 6 * 6 + 6 * 5

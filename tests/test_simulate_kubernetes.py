@@ -108,13 +108,16 @@ def test_ptr_for_service_and_endpoint_addresses_and_fallthrough(sim):
     assert "fallthrough for in-addr.arpa." in [s for s in other.trace if s.plugin == "kubernetes"][0].reason
 
 
-def test_without_cluster_state_only_name_decided_outcomes_are_known():
+def test_without_cluster_state_the_cluster_is_taken_as_empty():
     sim = sim_for(state=None)
     r = sim.simulate("my-svc.my-ns.svc.cluster.local")
-    assert r.rcode is None and "pass --cluster-state FILE" in r.unknown
+    assert r.rcode == "NXDOMAIN"
+    assert "no --cluster-state: the cluster is taken as empty" in r.trace[-1].reason
     assert sim.simulate("www.cluster.local").rcode == "NXDOMAIN"
     assert sim.simulate("svc.cluster.local").rcode == "NOERROR"
-    assert sim_for("disabled", state=None).simulate("1-2-3-4.ns.pod.cluster.local").rcode == "NXDOMAIN"
+    ptr = sim.simulate("20.0.96.10.in-addr.arpa", "PTR")
+    assert ptr.forwarded_to == ["192.0.2.53:53"]                # NXDOMAIN, and fallthrough in-addr.arpa
+    assert sim.simulate("ns.dns.cluster.local").rcode is None     # CoreDNS's own address: never known here
 
 
 def test_k8s_external(sim):

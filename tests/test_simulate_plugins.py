@@ -1,7 +1,6 @@
 """Each plugin's behaviour model on real Corefiles: handle, pass on or change the query, and why."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

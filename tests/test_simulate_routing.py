@@ -279,3 +279,12 @@ def test_simulate_accepts_text_and_paths(tmp_path):
     assert simulate(str(path), "example.org").rcode == "NOERROR"
     assert simulate(path, "example.org").rcode == "NOERROR"
     assert simulate("example.org {\n whoami\n}\n", "example.org").rcode == "NOERROR"
+
+
+def test_a_view_that_does_not_compile_is_reported():
+    # Double quotes are the Corefile's: the expression CoreDNS compiles is `type() == A`, an unknown name.
+    r = run('. {\n view v {\n expr type() == "A"\n }\n whoami\n}\n', "example.com")
+    assert r.rcode == "REFUSED"
+    assert "does not compile (line 3: unknown name A); CoreDNS would not start" in r.routing.candidate_dicts()[0][
+        "outcome"]
+    assert run(". {\n view v {\n expr type() == 'A'\n }\n whoami\n}\n", "example.com").rcode == "NOERROR"

@@ -176,11 +176,12 @@ def command(inventory, clusters, output_format, out_dir, check, show_diff, templ
 def refuse_broken(configs) -> None:
     """A generated Corefile CoreDNS would refuse to start with is never written: lint errors stop here."""
     from ..cli import format_text_diagnostic
-    from ..generator.mesh import lint_config
+    from ..generator.mesh import lint_all
 
     broken = 0
+    found = lint_all(configs)
     for c in configs:
-        for d in lint_config(c):
+        for d in found[c.cluster.name]:
             if d.severity != "error":
                 continue
             broken += 1

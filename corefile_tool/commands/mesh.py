@@ -30,16 +30,17 @@ def format_walk(walk, indent: str = "    ") -> str:
                    "block plus the added blocks).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--verbose", "-v", is_flag=True, help="Show every walk, not only the failing ones.")
-def check(inventory, output_format, fmt, verbose):
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+              help="Worker processes (default: one per CPU, up to 8, from 16 clusters on).")
+def check(inventory, output_format, fmt, verbose, jobs):
     """Lint every generated Corefile (no errors or warnings allowed) and walk a service name and a PTR name of
     every peer from every cluster, hop by hop through the simulator. Exit 1 on any problem."""
     from ..cli import format_text_diagnostic
     from ..generator import mesh
 
     inv = load_inventory(inventory)
-    configs = build_configs(inv, select_clusters(inv, ()), output_format if output_format != "corefile"
-                            else "corefile")
-    report = mesh.check(inv, configs)
+    configs = build_configs(inv, select_clusters(inv, ()), output_format)
+    report = mesh.check(inv, configs, jobs)
     if fmt == "json":
         echo_json(report.to_json())
         sys.exit(EXIT_OK if report.ok else EXIT_FINDINGS)

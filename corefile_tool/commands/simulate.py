@@ -15,8 +15,9 @@ PROGRESS_THRESHOLD = 200
 @click.argument("names", nargs=-1)
 @click.option("--type", "qtype", default="A", show_default=True, help="Query type (A, AAAA, MX, SRV, PTR, ...).")
 @click.option("--class", "qclass", default="IN", show_default=True, help="Query class (IN, CH, ...).")
-@click.option("--port", default=53, show_default=True, type=click.IntRange(0, 65535),
-              help="Port the query arrives on.")
+@click.option("--port", default=None, type=click.IntRange(0, 65535),
+              help="Port the query arrives on (default: the transport's, 53 for dns, 853 for tls and quic, 443 "
+                   "for grpc, https and https3).")
 @click.option("--transport", default="dns", show_default=True, type=click.Choice(TRANSPORTS),
               help="Transport the query arrives over.")
 @click.option("--client-ip", default="127.0.0.1", show_default=True, metavar="IP",
@@ -45,6 +46,10 @@ def command(path, names, qtype, qclass, port, transport, client_ip, listen_ip, v
         simulate_from_inventory(_extra.get("inventory"), _extra.get("from_cluster"), [path, *names], qtype, fmt)
     if k8s:  # the Corefile comes from the cluster: every argument is a NAME
         names = (path, *names)
+    if port is None:
+        from ..addresses import DEFAULT_PORT
+
+        port = int(DEFAULT_PORT[transport])
     queries = _queries(names, names_file, qtype)
     if not queries:
         fail("no NAME given (pass names, or --names-file FILE)")

@@ -463,8 +463,9 @@ def check(data, path: str, where: Locator, base_dir: Path) -> Inventory:
 
     clusters: list[Cluster] = []
     first_name: dict[str, int] = {}
+    default_forward = defaults.get("forward") or {}
     inherited: dict[tuple, list[str]] = {}     # (defaults.forward option, version) -> clusters inheriting it
-    pending_defaults = []
+    option_plans = []
     for i, raw in enumerate(data["clusters"]):
         at = ["clusters", i]
         name = raw["name"]
@@ -514,18 +515,11 @@ def check(data, path: str, where: Locator, base_dir: Path) -> Inventory:
                     eps.append(ep)
             stubs[normalize_domain(domain)] = eps
         overrides = raw.get("forward") or {}
-        forward = ck.forward_options(overrides, at + ["forward"], version, label)
-        # The defaults' order, with each override in its place, then the options only the cluster sets.
-        chosen = {}
-        for opt_name, opt_value in (defaults.get("forward") or {}).items():
-            chosen[opt_name] = overrides.get(opt_name, opt_value)
+        own_options = dict(ck.forward_options(overrides, at + ["forward"], version, label))
+        for opt_name in default_forward:
             if opt_name not in overrides:
                 inherited.setdefault((opt_name, version), []).append(name)
-        for opt_name, opt_value in overrides.items():
-            chosen.setdefault(opt_name, opt_value)
-        options_by_name = dict(forward)
-        forward = [(n, options_by_name[n]) for n in chosen if n in options_by_name]
-        pending_defaults.append((len(clusters), chosen, version))
+        option_plans.append((own_options, overrides))
         base = raw.get("base_corefile")
         clusters.append(Cluster(
             name=name, index=i,
@@ -535,28 +529,23 @@ def check(data, path: str, where: Locator, base_dir: Path) -> Inventory:
             service_cidrs=cidrs["service_cidr"], pod_cidrs=cidrs["pod_cidr"],
             peer_names=list(raw["peers"]) if "peers" in raw else None,
             base_corefile=(base_dir / base) if base else None,
-            stub_domains=stubs, coredns_version=version, forward_options=forward,
+            stub_domains=stubs, coredns_version=version, forward_options=[],
             cache=raw.get("cache", defaults.get("cache", DEFAULT_CACHE)),
             upstream=list(raw.get("upstream", defaults.get("upstream", DEFAULT_UPSTREAM))),
             label=label, line=where.line(at)))
 
     # defaults.forward: checked once per CoreDNS version, naming every cluster that inherits the option.
-    checked_defaults: dict[tuple, list] = {}
-    for (opt_name, version), names in inherited.items():
-        checked_defaults[(opt_name, version)] = ck.forward_options(
-            {opt_name: defaults["forward"][opt_name]}, ["defaults", "forward"], version, ", ".join(names))
-    for index, chosen, version in pending_defaults:
-        c = clusters[index]
-        own = dict(c.forward_options)
-        merged = []
-        overridden = data["clusters"][index].get("forward") or {}
-        for opt_name in chosen:
-            if opt_name in overridden:
-                if opt_name in own:
-                    merged.append((opt_name, own[opt_name]))
-            else:
-                merged.extend(checked_defaults.get((opt_name, version), []))
-        c.forward_options = merged
+    inherited_options = {
+        (opt_name, version): dict(ck.forward_options({opt_name: default_forward[opt_name]}, ["defaults", "forward"],
+                                                     version, ", ".join(names)))
+        for (opt_name, version), names in inherited.items()}
+    for c, (own_options, overrides) in zip(clusters, option_plans):
+        # The defaults' order, with each override in its place, then the options only the cluster sets.
+        order = list(default_forward) + [n for n in overrides if n not in default_forward]
+        for opt_name in order:
+            source = own_options if opt_name in overrides else inherited_options.get((opt_name, c.coredns_version), {})
+            if opt_name in source:
+                c.forward_options.append((opt_name, source[opt_name]))
     _check_domains(ck, clusters, data)
     _check_peers(ck, clusters, data)
     _check_cidrs(ck, clusters)

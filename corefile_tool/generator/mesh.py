@@ -137,13 +137,43 @@ class Mesh:
 
 
 # ------------------------------------------------------------------------------------------------ simulation
+# kubeadm's default service subnet: where the API service is taken to be when a cluster declares no service_cidr.
+DEFAULT_SERVICE_CIDR = "10.96.0.0/12"
+
+
+def first_host(net) -> str:
+    return str(net.network_address + 1 if net.num_addresses > 1 else net.network_address)
+
+
+def cluster_state(cluster: Cluster):
+    """What every Kubernetes cluster has, for the kubernetes plugin to answer the walks' questions: the API
+    server's Service `default/kubernetes` at the first address of the service CIDR (as Kubernetes allocates it),
+    and the cluster DNS Service `kube-system/kube-dns` with an endpoint at the first address of each pod CIDR."""
+    from ..simulator.cluster_state import cluster_state_from_data
+
+    service_nets = cluster.service_cidrs or [ipaddress.ip_network(DEFAULT_SERVICE_CIDR)]
+    services = [{"name": "kubernetes", "namespace": "default",
+                 "clusterIPs": [first_host(n) for n in service_nets],
+                 "ports": [{"name": "https", "port": 443, "protocol": "TCP"}]}]
+    endpoints = []
+    if cluster.pod_cidrs:
+        services.append({"name": "kube-dns", "namespace": "kube-system", "headless": True,
+                         "ports": [{"name": "dns", "port": 53, "protocol": "UDP"}]})
+        endpoints.append({"name": "kube-dns", "namespace": "kube-system",
+                          "addresses": [{"ip": first_host(n)} for n in cluster.pod_cidrs],
+                          "ports": [{"name": "dns", "port": 53, "protocol": "UDP"}]})
+    return cluster_state_from_data({"namespaces": ["default", "kube-system"], "services": services,
+                                    "endpoints": endpoints}, source=f"{cluster.name} (modelled by mesh check)")
+
+
 def _simulator(mesh: "Mesh", config: ClusterConfig):
     """One Simulator per cluster: its listeners and chains are built once for every walk through it."""
     sim = mesh.simulators.get(config.cluster.name)
     if sim is None:
         from ..simulator import Simulator
 
-        sim = mesh.simulators[config.cluster.name] = Simulator(config.corefile(), config.version)
+        sim = mesh.simulators[config.cluster.name] = Simulator(config.corefile(), config.version,
+                                                               cluster_state=cluster_state(config.cluster))
     return sim
 
 
@@ -233,9 +263,8 @@ def _judge(w: Walk, mesh: Mesh) -> str:
 
 
 def reverse_probe(net) -> str:
-    """The PTR name of the first host address of a CIDR."""
-    first = net.network_address + 1 if net.num_addresses > 1 else net.network_address
-    return ipaddress.ip_address(first).reverse_pointer + "."
+    """The PTR name of the first host address of a CIDR (an address cluster_state gives a Service or endpoint)."""
+    return ipaddress.ip_address(first_host(net)).reverse_pointer + "."
 
 
 def walks_for(mesh: Mesh, cluster: Cluster) -> list[Walk]:
@@ -259,15 +288,77 @@ def lint_config(config: ClusterConfig) -> list:
     return lint_tree(config.corefile(), config.version, profile="kubernetes")
 
 
-def check(inventory: Inventory, configs: list[ClusterConfig]) -> MeshReport:
+PARALLEL_FROM = 16   # clusters: below this, starting worker processes costs more than it saves
+
+
+def default_jobs(clusters: int) -> int:
+    import os
+
+    return min(os.cpu_count() or 1, 8) if clusters >= PARALLEL_FROM else 1
+
+
+def _check_clusters(inventory: Inventory, configs: list[ClusterConfig], indexes) -> list[tuple]:
+    """(index, lint diagnostics, walks) of the clusters at `indexes`."""
+    mesh = Mesh(inventory, configs)
+    out = []
+    for i in indexes:
+        out.append((i, lint_config(configs[i]), walks_for(mesh, configs[i].cluster)))
+        # Its simulator now holds a chain for every peer block; later walks only end here (a fresh one is cheap).
+        mesh.simulators.pop(configs[i].cluster.name, None)
+    return out
+
+
+_FORKED: tuple = ()   # (inventory, configs, lint only?) handed to forked workers without pickling the trees
+
+
+def _work_share(indexes) -> list[tuple]:
     from .model import collector_paused
 
+    inventory, configs, lint_only = _FORKED
     with collector_paused():
-        mesh = Mesh(inventory, configs)
-        lint = {c.cluster.name: lint_config(c) for c in configs}
-        walks = []
-        for c in configs:
-            walks.extend(walks_for(mesh, c.cluster))
+        if lint_only:
+            return [(i, lint_config(configs[i]), []) for i in indexes]
+        return _check_clusters(inventory, configs, indexes)
+
+
+def _run_shared(inventory, configs: list[ClusterConfig], jobs: Optional[int], lint_only: bool) -> list[tuple]:
+    """(index, diagnostics, walks) for every config, in index order, computed by `jobs` worker processes (default:
+    one per CPU for large meshes; each cluster's lint and walks are independent of the others')."""
+    import multiprocessing
+
+    from .model import collector_paused
+
+    global _FORKED
+    jobs = default_jobs(len(configs)) if jobs is None else max(1, jobs)
+    jobs = min(jobs, len(configs)) or 1
+    with collector_paused():
+        if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+            for c in configs:
+                c.corefile()   # laid out once, before the workers inherit the trees
+            shares = [list(range(k, len(configs), jobs)) for k in range(jobs)]
+            _FORKED = (inventory, configs, lint_only)
+            try:
+                with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                    parts = [item for share in pool.map(_work_share, shares) for item in share]
+            finally:
+                _FORKED = ()
+        elif lint_only:
+            parts = [(i, lint_config(c), []) for i, c in enumerate(configs)]
+        else:
+            parts = _check_clusters(inventory, configs, range(len(configs)))
+    return sorted(parts, key=lambda item: item[0])
+
+
+def lint_all(configs: list[ClusterConfig], jobs: Optional[int] = None) -> dict:
+    """Cluster name -> lint diagnostics of its generated Corefile."""
+    return {configs[i].cluster.name: diagnostics for i, diagnostics, _ in _run_shared(None, configs, jobs, True)}
+
+
+def check(inventory: Inventory, configs: list[ClusterConfig], jobs: Optional[int] = None) -> MeshReport:
+    """Lint every config and walk every pair; the report is the same whatever the number of worker processes."""
+    parts = _run_shared(inventory, configs, jobs, False)
+    lint = {configs[i].cluster.name: diagnostics for i, diagnostics, _ in parts}
+    walks = [w for _, _, ws in parts for w in ws]
     return MeshReport(lint, walks)
 
 

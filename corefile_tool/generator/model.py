@@ -197,6 +197,9 @@ def build(inventory: Inventory, cluster: Cluster, flavour: str = "corefile") -> 
         port = base.port
     else:
         port = "53"
+        if cluster.base_corefile is not None:
+            warnings.append(f"base_corefile {cluster.base_corefile} is not used for coredns-custom: the provider owns "
+                            "the main Corefile; only the added blocks are generated")
     own = [] if base is not None else [default_block(cluster, port, with_mesh_domain=flavour == "corefile")]
     added: list[AddedBlock] = []
     if flavour == "coredns-custom":

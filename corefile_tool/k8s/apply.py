@@ -88,17 +88,19 @@ def generate_for(inventory, cluster, live: LiveConfig) -> tuple[str, list]:
     from ..generator.model import build
     from ..generator.render import render_corefile
 
-    if cluster.base_corefile is not None:
-        config = build(inventory, cluster, "corefile")
-        return render_corefile(config), list(config.warnings)
     with tempfile.TemporaryDirectory(prefix="corefile-apply-") as tmp:
         base = Path(tmp) / "Corefile"
-        base.write_text(live.text, encoding="utf-8")
+        if cluster.base_corefile is None:
+            base.write_text(live.text, encoding="utf-8")
+            cluster = dataclasses.replace(cluster, base_corefile=base)
+            where = "on the live Corefile"
+        else:
+            where = f"on {cluster.base_corefile}"
         try:
-            config = build(inventory, dataclasses.replace(cluster, base_corefile=base), "corefile")
+            config = build(inventory, cluster, "corefile")
             text = render_corefile(config)
         except InventoryError as e:
-            raise K8sError(f"context {live.context!r}: cannot generate on the live Corefile: "
+            raise K8sError(f"context {live.context!r}: cannot generate the Corefile of {cluster.name} {where}: "
                            + "; ".join(str(p).replace(str(base), live.label) for p in e.problems))
         return text, [w.replace(str(base), live.label) for w in config.warnings]
 

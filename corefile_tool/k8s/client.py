@@ -213,9 +213,7 @@ class Cluster:
                                                 header_params=headers, body=body, auth_settings=["BearerToken"])
             response = self.api.call_api(*prepared, _request_timeout=self.timeout)
             data = response.read()
-        except urllib3.exceptions.HTTPError as e:
-            raise K8sError(self._unreachable(e))
-        except OSError as e:
+        except (urllib3.exceptions.HTTPError, OSError) as e:
             raise K8sError(self._unreachable(e))
         except Exception as e:
             from kubernetes.client.exceptions import ApiException
@@ -237,7 +235,6 @@ class Cluster:
         cause = error
         while getattr(cause, "reason", None) is not None and isinstance(cause.reason, BaseException):
             cause = cause.reason
-        text = type(cause).__name__
         lowered = str(cause).lower()
         if "timed out" in lowered or "timeout" in type(cause).__name__.lower():
             text = f"no answer within {self.timeout:g}s (--request-timeout)"

@@ -28,16 +28,21 @@ def gc_paused():
 
 def lint_tree(corefile: Corefile, version: Optional[str] = None, *, external_plugins=None, profile=None,
               select=None, ignore=None) -> list[Diagnostic]:
+    """Run every rule (or the `select`ed ones, minus `ignore`d; `x*` globs) on a parsed Corefile."""
     from ..knowledge import versions
-    from .rules import all_rules
+    from .rules import all_rules, by_code
 
     version = versions.normalize_version(version or versions.LATEST)
     ctx = Context(corefile, version, dict(external_plugins or {}), profile)
-    found: list[Diagnostic] = []
+    # The parser's own findings come back through the rule of their code; one without a rule is never dropped.
+    ruled = by_code()
+    found: list[Diagnostic] = [d for d in corefile.diagnostics if d.code not in ruled]
     syntax_failed = not corefile.ok
     for rule in all_rules():
         if syntax_failed and not getattr(rule, "ON_SYNTAX_ERROR", False):
             continue  # CoreDNS stops at the first parse error: nothing after it is checked
+        if (select and not _matches(rule.CODE, select)) or (ignore and _matches(rule.CODE, ignore)):
+            continue
         found.extend(rule.check(corefile, ctx))
     found = _filter(found, select, ignore)
     found = _unsuppressed(found, corefile)
@@ -77,7 +82,7 @@ def _unsuppressed(found, corefile: Corefile):
 
 def lint(source, version: Optional[str] = None, *, path: Optional[str] = None, external_plugins=None,
          profile=None, select=None, ignore=None, env=None, allow_import_outside=False) -> list[Diagnostic]:
-    """Lint Corefile text or a path (str or Path). Returns the diagnostics, errors first by position."""
+    """Lint Corefile text or a path (str or Path). Returns the diagnostics sorted by file, line and column."""
     from ..parser import parse
 
     with gc_paused():

@@ -138,26 +138,39 @@ def _slots(spec: str) -> tuple:
     return slots(spec)
 
 
+ZONE_SLOT_NAMES = ("zones", "zone", "from")
+
+
+def _is_zone_slot(slot) -> bool:
+    return slot.type == "zone" or slot.name in ZONE_SLOT_NAMES
+
+
+def _fits(slot, word: str) -> bool:
+    """Whether an optional slot takes the word: the directive checker's rule (a range never decides)."""
+    fits = getattr(slot, "fits", None)
+    return fits(word) if fits else slot.check(word) is None
+
+
 def zone_words(slots: tuple, words: list) -> list:
-    """The words a plugin's argument spec assigns to zone-typed slots (same fitting as the directive checker:
-    an optional slot takes a word only when it fits)."""
+    """The words a plugin's argument spec assigns to its zone slots (typed `zone`, or named zones/from), fitting
+    words to slots as the directive checker does: an optional slot takes a word only when it fits."""
     out = []
     i = 0
     for slot in slots:
         if slot.count == "":
             if i >= len(words):
                 break
-            if slot.type == "zone":
+            if _is_zone_slot(slot):
                 out.append(words[i])
             i += 1
         elif slot.count == "?":
-            if i < len(words) and slot.check(words[i]) is None:
-                if slot.type == "zone":
+            if i < len(words) and _fits(slot, words[i]):
+                if _is_zone_slot(slot):
                     out.append(words[i])
                 i += 1
         else:
-            while i < len(words) and slot.check(words[i]) is None:
-                if slot.type == "zone":
+            while i < len(words) and _fits(slot, words[i]):
+                if _is_zone_slot(slot):
                     out.append(words[i])
                 i += 1
     return out

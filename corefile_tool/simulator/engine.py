@@ -188,7 +188,7 @@ class Simulator:
             routing.add(f"class {q.cls} is not IN and no block on this listener has chaos or forward: REFUSED")
             result.rcode = "REFUSED"
             return
-        metadata: dict = {}
+        metadata: dict = {}       # what the metadata plugin collected (view/name), carried from block to block
         ds_handler = None
         zones = lst.zones
         blocks = self._blocks

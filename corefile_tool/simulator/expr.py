@@ -364,6 +364,26 @@ class Compiled:
     def evaluate(self, env: dict) -> Any:
         return _eval(self.tree, env)
 
+    def unknown_names(self, env_names) -> list[str]:
+        """Functions and variables neither in the environment nor built in (expr.Compile rejects them)."""
+        found = []
+
+        def walk(node):
+            if not isinstance(node, tuple):
+                return
+            if node[0] in ("var", "call") and node[1] not in env_names and _builtin(node[1]) is None:
+                found.append(node[1])
+            for child in node[1:]:
+                if isinstance(child, tuple):
+                    walk(child)
+                elif isinstance(child, list):
+                    for c in child:
+                        walk(c[1] if isinstance(c, tuple) and len(c) == 2 and isinstance(c[0], str)
+                             and not isinstance(c[1], str) else c)
+
+        walk(self.tree)
+        return found
+
 
 def compile_expression(source: str) -> Compiled:
     return Compiled(source, _Parser(source).parse())
@@ -450,6 +470,10 @@ def _eval(node, env):
         hi = _eval(node[3], env) if node[3] is not None else len(base)
         return base[lo:hi]
     raise Unsupported(kind)
+
+
+DNS_FUNCTIONS = ("incidr", "metadata", "type", "name", "class", "proto", "size", "client_ip", "port", "id", "opcode",
+                 "do", "bufsize", "server_ip", "server_port")
 
 
 def dns_env(query, metadata: dict | None = None) -> dict:

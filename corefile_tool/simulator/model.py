@@ -1,7 +1,7 @@
 """The values a simulation passes around: the query, each plugin's step, a reply and the final result."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 # Decisions a plugin can take on a query (the "decision" of a trace step).

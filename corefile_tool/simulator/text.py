@@ -23,7 +23,7 @@ def render(result: Result, live=None, live_diffs=None) -> str:
     if r is not None:
         lines.append(f"  listener  {r.listener or '(none)'}")
         for c in r.candidate_dicts():
-            view = f" view {c['view']}" if c.get("view") else ""
+            view = f" view {c['view']}" if c.get("view") and f"view {c['view']}:" not in c["outcome"] else ""
             lines.append(f"  candidate block {c['index']} (line {c['line']}) zone {c['zone']}{view}: {c['outcome']}")
         lines.append(f"  routing   {r.reason}")
     if result.server_block is not None:

@@ -2,7 +2,7 @@
 (coredns plugin/view, core/dnsserver/server.go passAllFilterFuncs). An error or a non-boolean counts as false."""
 from __future__ import annotations
 
-from .expr import ExprError, Unsupported, compile_expression, dns_env
+from .expr import DNS_FUNCTIONS, ExprError, Unsupported, compile_expression, dns_env
 
 
 class ViewFilter:
@@ -17,7 +17,11 @@ class ViewFilter:
                 continue
             source = " ".join(t.text for t in child.args + child.tail)
             try:
-                self.exprs.append((compile_expression(source), child.line))
+                compiled = compile_expression(source)
+                unknown = compiled.unknown_names(DNS_FUNCTIONS)
+                if unknown:
+                    raise ExprError(f"unknown name {unknown[0]}")
+                self.exprs.append((compiled, child.line))
             except ExprError as e:
                 self.errors.append(f"line {child.line}: {e}")
             except Unsupported as e:

@@ -32,6 +32,8 @@ Good:
 
 
 def check(corefile, ctx):
+    import ipaddress
+
     from ...listeners import go_parse_ip, listener_key
     from ..context import ancestors
 
@@ -61,7 +63,14 @@ def check(corefile, ctx):
             binds = ctx.find(block, "bind")
             token = binds[0].name_token if binds else first.key_token
             shown = ", ".join(f"'{z}'" for z in missing[:5]) + (" ..." if len(missing) > 5 else "")
+            wildcard_key = listener_key(first.transport, "", first.port)
+            if ipaddress.ip_address(host).is_unspecified:
+                # 0.0.0.0 / :: is every address too: two servers on one port, and the kernel picks one per packet
+                yield ctx.diagnostic(CODE, SEVERITY,
+                                     f"{listener} and {wildcard_key} are separate servers on the same addresses: "
+                                     f"the kernel spreads queries between them, and those reaching this one for "
+                                     f"{shown} get REFUSED", token)
+                continue
             yield ctx.diagnostic(CODE, SEVERITY,
                                  f"queries sent to {listener.partition('://')[2]} reach only the zones bound there; "
-                                 f"{shown} (served on {listener_key(first.transport, '', first.port)}) get REFUSED "
-                                 f"when asked at that address", token)
+                                 f"{shown} (served on {wildcard_key}) get REFUSED when asked at that address", token)

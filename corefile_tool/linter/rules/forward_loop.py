@@ -50,6 +50,8 @@ def own_addresses(ctx) -> set:
         own = set()
         for conf in ctx.zone_configs():
             for host in conf.listen_hosts:
+                if not host:
+                    continue
                 try:
                     own.add(str(ipaddress.ip_address(host)))
                 except ValueError:

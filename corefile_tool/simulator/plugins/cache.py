@@ -37,6 +37,7 @@ class Cache(Behaviour):
                             self.denial_min = int(values[2])
                 elif name == "disable" and values:
                     self.disabled.add(values[0])
+        self.caps = f"cache caps the reply's TTLs at {self.success_max}s (success) / {self.denial_max}s (denial)"
         self.miss = (f"cold cache: a miss, so it passes the query on and stores the reply (success up to "
                      f"{self.success_max}s, denial up to {self.denial_max}s)")
 
@@ -49,8 +50,7 @@ class Cache(Behaviour):
         reply = nxt(q)
         if reply.rcode is None or not reply.written:
             if reply.rcode is None:
-                reply.notes.append(f"cache caps the reply's TTLs at {self.success_max}s (success) / "
-                                   f"{self.denial_max}s (denial)")
+                reply.notes.append(self.caps)
             return reply
         positive = reply.rcode == "NOERROR" and bool(reply.answers)
         if reply.rcode not in ("NOERROR", "NXDOMAIN"):

@@ -10,7 +10,6 @@ looked up under `root`, else next to the Corefile.
 from __future__ import annotations
 
 import ipaddress
-import os
 
 from ...addresses import zones_from_args
 from ...knowledge.spec import version_tuple

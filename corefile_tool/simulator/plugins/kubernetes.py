@@ -11,9 +11,9 @@ Outcomes (handler.go): a malformed name, an unknown service or namespace → NXD
 `fallthrough` covers the name; the apex, `svc.Z`, `pod.Z` and names with records of other types → NODATA;
 AXFR/IXFR → REFUSED.
 
-The answers come from `--cluster-state` (see cluster_state.py). Without it, only what the name alone decides
-is answered (malformed names, the apex, `pods disabled`, dns-version); everything else is "unknown: needs the
-cluster's state".
+The answers come from `--cluster-state` (see cluster_state.py). Without it the cluster is taken as empty (no
+namespace, service or pod), so names that need a cluster object get the NXDOMAIN the specification gives an
+unknown name (or fall through), and the trace says that this rests on the missing cluster state.
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ NAME_ERROR = "NXDOMAIN"
 
 
 class NeedsCluster(Exception):
-    """The outcome depends on the cluster's objects, and no cluster state was given."""
+    """The outcome depends on something only the running cluster knows."""
 
 
 class Entry:
@@ -113,6 +113,11 @@ class Kubernetes(Behaviour):
             elif name == "multicluster":
                 self.multicluster = True
         self.cluster = setup.cluster_state
+        self.assumed_empty = self.cluster is None
+        if self.cluster is None:
+            from ..cluster_state import ClusterState
+
+            self.cluster = ClusterState()
 
     # ------------------------------------------------------------------ serving
     def serve(self, q, nxt):
@@ -126,14 +131,18 @@ class Kubernetes(Behaviour):
         try:
             records, extra, error, why = self.lookup(q, zone)
         except NeedsCluster as e:
-            return self.unknown(q, f"unknown: needs the cluster's state ({e}); pass --cluster-state FILE")
+            return self.unknown(q, f"unknown: {e}")
         if error:
             if self.fall.through(q.name):
                 return self.passes(q, nxt, f"{why}; {self.fall.describe()}: passes it on")
             return self.answer(q, f"{why}: NXDOMAIN", "NXDOMAIN", authority=[self.soa(zone)])
         if not records:
             return self.answer(q, f"{why}: NODATA", "NOERROR", authority=[self.soa(zone)])
-        return self.answer(q, why, "NOERROR", records, additional=extra)
+        reply = self.answer(q, why, "NOERROR", records, additional=extra)
+        if "is looked up through the server:" in why:
+            reply.notes.append("the answer also holds what the server answers for the CNAME target, which cannot "
+                               "be known offline")
+        return reply
 
     def soa(self, zone) -> Record:
         return Record(zone, "SOA", self.ttl, f"ns.dns.{zone} hostmaster.{zone} 0 7200 1800 86400 {self.ttl}")
@@ -148,7 +157,7 @@ class Kubernetes(Behaviour):
             return [Record(owner, "NS", self.ttl, f"ns.dns.{zone}")], [], False, (
                 f"the apex {zone}: its NS (the address of ns.dns.{zone} is CoreDNS's own, known only in the cluster)")
         if name == "ns.dns." + zone and qtype in ("A", "AAAA"):
-            raise NeedsCluster(f"ns.dns.{zone} is CoreDNS's own address")
+            raise NeedsCluster(f"ns.dns.{zone} is the address of CoreDNS itself, known only in the cluster")
         if qtype == "TXT":
             base = trim_zone(name, zone)
             if base == "dns-version":
@@ -190,16 +199,19 @@ class Kubernetes(Behaviour):
         cluster = self._cluster()
         if not self._namespace_exposed(r.namespace, cluster):
             why = (f"namespace {r.namespace} is not in the `namespaces` list" if self.namespaces
-                   and r.namespace not in self.namespaces else f"namespace {r.namespace} does not exist")
+                   and r.namespace not in self.namespaces else self._empty(f"namespace {r.namespace} does not exist"))
             return [], True, why
         if r.kind == "pod":
             return self.find_pods(r, cluster, zone)
         return self.find_services(r, cluster, zone)
 
     def _cluster(self):
-        if self.cluster is None:
-            raise NeedsCluster("its services, endpoints and pods")
         return self.cluster
+
+    def _empty(self, why: str) -> str:
+        if self.assumed_empty:
+            return why + " (no --cluster-state: the cluster is taken as empty)"
+        return why
 
     def _namespace_exposed(self, ns, cluster) -> bool:
         if self.namespaces and ns not in self.namespaces:
@@ -379,7 +391,7 @@ class Kubernetes(Behaviour):
                         out.append(Record(owner, "PTR", self.ttl, f"{host}.{ep.name}.{ep.namespace}.svc.{self.primary}"))
         if out:
             return out, [], False, f"{ip} is an endpoint address"
-        return [], [], True, f"no service or endpoint has the address {ip}"
+        return [], [], True, self._empty(f"no service or endpoint has the address {ip}")
 
 
 class _Q:

@@ -128,6 +128,7 @@ class TemplatePlugin(Behaviour):
             sections[section] = out
         answers = []
         lookups = []
+        incomplete = []
         for rr in sections["answer"]:
             answers.append(rr)
             if q.type in ("A", "AAAA") and rr.type == "CNAME" and self.setup.lookup:
@@ -138,10 +139,15 @@ class TemplatePlugin(Behaviour):
                     lookups.append(f"the CNAME target {target} looked up through the server: {sub.rcode}, "
                                    f"{len(sub.answers)} record(s)")
                 else:
+                    incomplete.append(target)
                     lookups.append(f"the CNAME target {target} is looked up through the server: "
                                    f"{sub.unknown if sub else 'unknown'}")
         reason = why + f": answers rcode {t.rcode}" + ("; " + "; ".join(lookups) if lookups else "")
-        return self.answer(q, reason, t.rcode, answers, sections["authority"], sections["additional"], line=t.line)
+        reply = self.answer(q, reason, t.rcode, answers, sections["authority"], sections["additional"], line=t.line)
+        if incomplete:
+            reply.notes.append("the answer also holds what the server answers for " + ", ".join(incomplete)
+                               + ", which cannot be known offline")
+        return reply
 
 
 TemplatePlugin.NAME = "template"
