@@ -93,9 +93,50 @@ def decode(data: bytes) -> str:
     return data.decode("utf-8", errors="corefile-go-runes")
 
 
+# Lines the fast path below leaves to the scanner: a comment, a CR, or U+001C..U+001F (whitespace to Python's
+# str.split, word characters to Go).
+_AWKWARD_LINE = re.compile("[#\r\x1c-\x1f]")
+
+
 def lex(text: str, file: str = "", comments: list | None = None) -> list[Token]:
     """Tokens of `text`. Comments are appended to `comments` when a list is given."""
-    pos = 1 if text.startswith("\ufeff") else 0
+    if '"' in text:
+        return scan(text, file, comments)
+    # Without quotes no token spans lines, so each line splits on its own; str.split agrees with Go's
+    # unicode.IsSpace except on the characters _AWKWARD_LINE sends to the scanner.
+    tokens: list[Token] = []
+    append = tokens.append
+    lines = text.split("\n")
+    if text.startswith("\ufeff"):
+        lines[0] = lines[0][1:]
+    awkward = _AWKWARD_LINE.search
+    number = 0
+    for line in lines:
+        number += 1
+        if not line:
+            continue
+        if awkward(line):
+            found: list = []
+            for t in scan(line, file, found, bom=False):
+                t.line = number
+                append(t)
+            if comments is not None:
+                for c in found:
+                    c.line = number
+                comments.extend(found)
+            continue
+        pos = 0
+        find = line.find
+        for word in line.split():
+            pos = find(word, pos)
+            append(Token(word, number, pos + 1, file))
+            pos += len(word)
+    return tokens
+
+
+def scan(text: str, file: str = "", comments: list | None = None, bom: bool = True) -> list[Token]:
+    """lex() for any text: one regular-expression match per token. `bom`: the text is a file's beginning."""
+    pos = 1 if bom and text.startswith("\ufeff") else 0
     tokens: list[Token] = []
     append = tokens.append
     line = 1

@@ -960,13 +960,13 @@ class Parser:
 
     def _too_deep(self, arg: Token, site: tuple):
         if site in arg.origin:  # this very `import` is being expanded inside its own expansion
-            loop = arg.origin[arg.origin.index(site):] + (site,)
-            path = " -> ".join(f"{shown(p, 200)}:{line}:{column}" for p, line, column in loop)
+            last = len(arg.origin) - 1 - arg.origin[::-1].index(site)
+            loop = " -> ".join(f"{shown(p, 200)}:{line}:{column}" for p, line, column in arg.origin[last:])
             kind = "snippet" if substitute_env(arg.text, self.env) in self.snippets else "file"
             raise ParseError(
-                f"maximum {kind} import depth ({MAX_SNIPPET_EXPANSIONS}) exceeded: an import cycle ({path}); "
-                "CoreDNS 1.13.0+ stops with this message, earlier versions hang; this tool always stops",
-                arg, "import")
+                f"maximum {kind} import depth ({MAX_SNIPPET_EXPANSIONS}) exceeded: an import cycle ({loop} -> "
+                "the same import again); CoreDNS 1.13.0+ stops with this message, earlier versions hang; "
+                "this tool always stops", arg, "import")
         raise ParseError(f"imports nested more than {MAX_IMPORT_DEPTH} deep (this tool's limit)", arg, "import")
 
     @staticmethod

@@ -52,15 +52,22 @@ def quote_word(text: str) -> str:
                            "the closing quote)")
 
 
-def key_word(key: Key) -> str:
-    """A key as one word. A key whose text ends in `,` (or is empty) came from a word with one more `,`,
-    which the parser strips; put it back so the key reads back the same."""
+def key_word(key: Key, keep_comma: bool = False) -> str:
+    """A key as one word. A key whose text ends in `,` (or is empty, or `{`) came from a word with one more
+    `,`, which the parser strips; put it back so the key reads back the same. `keep_comma` keeps the comma
+    a key was written with (a key with a {$VAR} can become empty, and then only the comma makes it a key)."""
     text = key.text
+    had_comma = key.token.text == text + ","
+    if text in ("", "{") or text.endswith(",") or (had_comma and (keep_comma or text == "}")):
+        text += ","
     if text == "}":
         return text  # a stray `}` where a key stands is read as a key again
-    if text == "" or text.endswith(","):
-        text += ","   # the parser keeps no empty key but the one a lone "," gives
     return quote_word(text)
+
+
+def _keys(keys: list) -> list:
+    keep = any("{$" in k.token.text or "{%" in k.token.text for k in keys)
+    return [key_word(k, keep) for k in keys]
 
 
 def _word(token: Token) -> str:
@@ -198,9 +205,9 @@ class _Printer:
         if sb.keys and sb.open is None and sb.close is None and not sb.directives:
             # keys and nothing after them, at the end of the file: as written, since `(name) {` + `}` would
             # define a snippet instead
-            self.emit(depth, [key_word(k) for k in sb.keys], [k.token for k in sb.keys])
+            self.emit(depth, _keys(sb.keys), [k.token for k in sb.keys])
             return
-        words = [key_word(k) for k in sb.keys] + ["{"]
+        words = _keys(sb.keys) + ["{"]
         tokens = [k.token for k in sb.keys] + ([sb.open] if sb.open is not None else [])
         self.emit(depth, words, tokens)
         self.block_start = True
@@ -297,6 +304,16 @@ def format_text(text: str, path: str = "Corefile") -> str:
     errors = [d for d in before.diagnostics if d.severity == "error"]
     if errors:
         raise CorefileError(errors[0])
+    for block in before.server_blocks:
+        # Parsed as written, `(name)` is a block's key; CoreDNS reads it as a snippet, which needs its `{`
+        # (parse.go snippetTokens). Keys alone at the end of the file are no snippet.
+        key = block.keys[0].text if len(block.keys) == 1 else ""
+        if len(key) > 2 and key[0] == "(" and key[-1] == ")" and block.open is None \
+                and (block.directives or block.close is not None):
+            after_key = block.directives[0].name_token if block.directives else block.close
+            raise CorefileError(Diagnostic("syntax", "error", f"Syntax error: Unexpected token "
+                                           f"'{after_key.text}', expecting '{{'", path, after_key.line,
+                                           after_key.column))
     try:
         out = format_corefile(before)
     except UnprintableError as e:

@@ -318,8 +318,8 @@ class Simulator:
                     listener=q.listener)
         sub_result = Result(sub.name, qtype, q.cls, Routing(lst.key))
         self._route(lst, sub, sub_result)
-        for step in sub.trace:
-            step.reason = f"[lookup {sub.name} {qtype}] {step.reason}"
-            q.trace.append(step)
+        prefix = f"[lookup {sub.name} {qtype}] "
+        for plugin, line, decision, reason in sub.trace:
+            q.trace.append((plugin, line, decision, prefix + reason))
         return Reply(sub_result.rcode, sub_result.answers, sub_result.authority, sub_result.additional,
                      unknown=sub_result.unknown or ("" if sub_result.rcode else sub_result.routing.reason))

@@ -77,7 +77,8 @@ class Query:
         self.listener = listener     # the listener the query arrived on (lookups through the server reuse it)
 
     def step(self, plugin: str, line: int, decision: str, reason: str) -> None:
-        self.trace.append(Step(plugin, line, decision, reason))
+        # Kept as a tuple; Result.trace turns the steps into Step objects when they are read.
+        self.trace.append((plugin, line, decision, reason))
 
 
 class Reply:
@@ -142,7 +143,7 @@ class Routing:
 class Result:
     """The outcome of one simulated query (see to_json for the contract)."""
     __slots__ = ("qname", "qtype", "qclass", "server_block", "answered_by", "rcode", "answers", "authority",
-                 "additional", "forwarded_to", "trace", "routing", "dropped", "unknown", "notes")
+                 "additional", "forwarded_to", "_trace", "routing", "dropped", "unknown", "notes")
 
     def __init__(self, qname: str, qtype: str, qclass: str = "IN", routing: Optional[Routing] = None):
         self.qname = qname
@@ -155,11 +156,23 @@ class Result:
         self.authority: list = []
         self.additional: list = []
         self.forwarded_to: Optional[list] = None
-        self.trace: list = []
+        self._trace: list = []
         self.routing = routing
         self.dropped = False
         self.unknown = ""
         self.notes: list = []
+
+    @property
+    def trace(self) -> list:
+        """The plugins' steps in execution order, as Step objects."""
+        steps = self._trace
+        if steps and type(steps[0]) is tuple:
+            steps = self._trace = [Step(*s) if type(s) is tuple else s for s in steps]
+        return steps
+
+    @trace.setter
+    def trace(self, steps: list) -> None:
+        self._trace = steps
 
     def to_json(self) -> dict:
         return {
