@@ -357,6 +357,10 @@ class InputTooLarge(OSError):
     """A Corefile above this tool's size limit; read_input reports it like any unreadable file."""
 
 
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
 def shown(text: str, limit: int = 80) -> str:
     """A token's text for a one-line message: control characters escaped, long texts cut."""
     if len(text) > limit:
@@ -538,6 +542,7 @@ class Parser:
         self.file_expansions = 0
         self.import_bytes = 0
         self._last: Optional[Token] = None
+        self.trace: Optional[list] = None  # set to a list to record the terminals handed to the grammar
         self._resolved: dict = {}     # (directory, pattern) -> matches, for one parse
         self._file_tokens: dict = {}  # absolute path -> its tokens, lexed once
         self.result = Corefile(path=path, text=text, as_written=as_written)
@@ -573,7 +578,11 @@ class Parser:
         values: list = []
         push_state, push_value, pop_state, pop_value = stack.append, values.append, stack.pop, values.pop
 
+        trace = self.trace
+
         def feed(term: str, value):
+            if trace is not None:
+                trace.append(term)
             state = stack[-1]
             action = states[state].get(term)
             while action is not None and action < 0:
@@ -626,6 +635,7 @@ class Parser:
                     break
                 toks, i, n = stream.tokens, stream.index, len(stream.tokens)
             raw = t.text
+            self._last = t  # where an error found while handling this word is reported
             new_line = prev is None or t.file != prev_file or prev_end < t.line
             if (force_line or (new_line and raw != "{")) and not expecting:
                 if pending_empty is not None and roles[stack[-1]] == ROLE_KEY:
@@ -659,6 +669,7 @@ class Parser:
                     run = []
                     while True:
                         if env is not None and "{" in raw:
+                            self._last = t
                             go_text = substitute_env(raw, env, env_values)
                             t = subst(t, go_text)
                         run.append(t)
@@ -950,7 +961,7 @@ class Parser:
                 raise ParseError(f"Could not import {named}: {e.strerror or type(e).__name__}", arg, "import")
             if len(data) > room:
                 raise ParseError(f"Could not import {named}: imported files add up to more than "
-                                 f"{MAX_IMPORT_BYTES // (1024 * 1024)} MiB (this tool's limit)", arg, "import")
+                                 f"{_size(MAX_IMPORT_BYTES)} (this tool's limit)", arg, "import")
             self.import_bytes += len(data)
             text = lexmod.decode(data)
             self.result.sources[absolute] = text
@@ -1001,8 +1012,7 @@ def read_source(path: str) -> str:
         with open(path, "rb") as fh:
             data = fh.read(MAX_INPUT_BYTES + 1)
     if len(data) > MAX_INPUT_BYTES:
-        raise InputTooLarge(0, f"larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB (this tool's limit for a "
-                               "Corefile)")
+        raise InputTooLarge(0, f"larger than {_size(MAX_INPUT_BYTES)} (this tool's limit for a Corefile)")
     return lexmod.decode(data)
 
 

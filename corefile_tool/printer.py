@@ -97,7 +97,19 @@ class _Printer:
         self.next_comment = 0
         # A comment is trailing when a word of the same source line stands before it (comments run to the end
         # of the line, so every word of that line does).
-        self.lines_with_words = {t.line + t.text.count("\n") for t in tokens if not t.file and t.line >= 1}
+        self.lines_with_words = set()
+        # Inside a plugin's block `import` is an import only as the first word of a line (parse.go): one that
+        # followed other words in the source cannot be printed where it would start a line.
+        self.import_mid_line = set()
+        previous_end = None
+        for t in tokens:
+            if t.file or t.line < 1:
+                continue
+            end = t.line + t.text.count("\n")
+            self.lines_with_words.add(end)
+            if t.text == "import" and previous_end == t.line:
+                self.import_mid_line.add(id(t))
+            previous_end = end
         self.last_word_line_index: Optional[int] = None
         self.prev_end: Optional[int] = None     # last source line printed so far
         self.block_start = True                 # nothing printed yet at the current level
@@ -199,6 +211,10 @@ class _Printer:
     def block(self, block: Block, depth: int):
         self.block_start = True
         for child in block.directives:
+            if id(child.name_token) in self.import_mid_line:
+                t = child.name_token
+                raise UnprintableError(f"line {t.line}: this `import` follows other words on its line, so it is "
+                                       "no import; on a line of its own it would become one")
             self.directive(child, depth)
 
     def server_block(self, sb: ServerBlock, depth: int = 0):
@@ -314,6 +330,12 @@ def format_text(text: str, path: str = "Corefile") -> str:
             raise CorefileError(Diagnostic("syntax", "error", f"Syntax error: Unexpected token "
                                            f"'{after_key.text}', expecting '{{'", path, after_key.line,
                                            after_key.column))
+        if len(key) > 2 and key[0] == "(" and key[-1] == ")" and block.open is not None and block.close is None \
+                and before.tokens:
+            # the end-of-file quirk that lets a server block go unclosed does not hold for a snippet
+            last = before.tokens[-1]
+            raise CorefileError(Diagnostic("syntax", "error", f"Syntax error: Unexpected token '{last.text}', "
+                                           "expecting '}'", path, last.line, last.column))
     try:
         out = format_corefile(before)
     except UnprintableError as e:

@@ -164,6 +164,66 @@ def test_shadowed_forward_respects_except_and_next():
     assert not diagnostics(disjoint, "shadowed-plugin")
 
 
+def test_shadowed_by_an_earlier_plugin_in_plugin_cfg_order_not_corefile_order():
+    # kubernetes runs before forward whatever the Corefile's order; without fallthrough it answers every name
+    # of its zones (plugin/kubernetes/handler.go), so `forward .` after a `kubernetes .` never runs.
+    text = ". {{\n    forward . 10.0.0.1\n    kubernetes .{props}\n}}\n"
+    [d] = diagnostics(text.format(props=""), "shadowed-plugin")
+    assert d.line == 2 and "kubernetes (line 3, zone '.')" in d.message and "'fallthrough'" in d.message
+    assert not diagnostics(text.format(props=" {\n        fallthrough\n    }"), "shadowed-plugin")
+    # a fallthrough limited to zones the forward covers still lets those names through
+    assert not diagnostics(text.format(props=" {\n        fallthrough in-addr.arpa\n    }"), "shadowed-plugin")
+    # kubernetes on its own zones leaves the rest of the names to forward: the everyday kubeadm Corefile
+    assert not diagnostics(". {\n    kubernetes cluster.local\n    forward . 10.0.0.1\n}\n", "shadowed-plugin")
+
+
+def test_a_block_receives_only_its_own_names():
+    # `forward .` in an example.org block sees only example.org names, all of which file answers
+    text = "example.org {{\n    file db.example.org{props}\n    forward . 10.0.0.1\n}}\n"
+    [d] = diagnostics(text.format(props=""), "shadowed-plugin")
+    assert d.line == 3 and "under 'example.org.'" in d.message
+    assert not diagnostics(text.format(props=" {\n        fallthrough\n    }"), "shadowed-plugin")
+    # file's fallthrough arrived in 1.12.2: before it the property is refused, and a refused Corefile has no
+    # run-time verdict
+    assert not diagnostics(text.format(props=" {\n        fallthrough\n    }"), "shadowed-plugin", version="1.12.1")
+    # a rewrite can hand forward names outside the block's zones
+    renamed = "example.org {\n    rewrite name a.example.org b.example.net\n    file db.example.org\n" \
+              "    forward . 10.0.0.1\n}\n"
+    assert not diagnostics(renamed, "shadowed-plugin")
+    # file serves every key of its block unless given zones; a second key whose names it does not serve
+    two_keys = text.format(props="").replace("example.org {", "example.org example.net {")
+    assert diagnostics(two_keys, "shadowed-plugin")
+    assert not diagnostics(two_keys.replace("file db.example.org", "file db.example.org example.org"),
+                           "shadowed-plugin")
+
+
+def test_hosts_never_hides_what_runs_after_it():
+    # plugin/hosts/hosts.go: without fallthrough a name in its zones gets SERVFAIL, but a PTR query for an address
+    # without an entry always goes on, so the forward after it still sees queries.
+    text = ". {\n    hosts {\n        10.0.0.5 db.example.org\n    }\n    forward . 10.0.0.1\n}\n"
+    assert not diagnostics(text, "shadowed-plugin")
+
+
+def test_next_hands_queries_only_to_a_following_forward():
+    # plugin/forward/forward.go: `next` goes on only when f.Next is a *Forward
+    text = ". {\n    forward . 10.0.0.1 {\n        next NXDOMAIN\n    }\n    grpc . 10.0.0.2\n}\n"
+    [d] = diagnostics(text, "shadowed-plugin")
+    assert d.line == 5 and "forward (line 2" in d.message
+    chain = text.replace("    grpc", "    forward . 10.0.0.3\n    grpc")
+    assert [(d.line, "line 5" in d.message) for d in diagnostics(chain, "shadowed-plugin")] == [(6, True)]
+    excepted = ". {\n    forward . 10.0.0.1 {\n        except internal.example\n    }\n" \
+               "    grpc internal.example 10.0.0.2\n}\n"
+    assert not diagnostics(excepted, "shadowed-plugin")
+
+
+def test_k8s_external_answers_everything_only_from_1_11_0():
+    # before 1.11.0 k8s_external handed every query on while no kubernetes plugin had registered
+    text = "example.org {\n    k8s_external example.org\n    kubernetes example.org\n}\n"
+    [d] = diagnostics(text, "shadowed-plugin")
+    assert d.line == 3
+    assert not diagnostics(text, "shadowed-plugin", version="1.10.1")
+
+
 def test_fallthrough_outside_uses_the_block_keys_by_default():
     text = "example.org {\n    file db.example.org {\n        fallthrough example.net\n    }\n}\n"
     [d] = diagnostics(text, "fallthrough-outside")

@@ -108,16 +108,17 @@ def test_ptr_for_service_and_endpoint_addresses_and_fallthrough(sim):
     assert "fallthrough for in-addr.arpa." in [s for s in other.trace if s.plugin == "kubernetes"][0].reason
 
 
-def test_without_cluster_state_the_cluster_is_taken_as_empty():
+def test_without_cluster_state_only_name_decided_outcomes_are_known():
     sim = sim_for(state=None)
     r = sim.simulate("my-svc.my-ns.svc.cluster.local")
-    assert r.rcode == "NXDOMAIN"
-    assert "no --cluster-state: the cluster is taken as empty" in r.trace[-1].reason
-    assert sim.simulate("www.cluster.local").rcode == "NXDOMAIN"
+    assert r.rcode is None and r.answered_by["plugin"] == "kubernetes"
+    assert r.unknown == ("unknown: needs the cluster's services, endpoints and pods (pass --cluster-state FILE)")
+    assert sim.simulate("www.cluster.local").rcode == "NXDOMAIN"                # neither svc nor pod
     assert sim.simulate("svc.cluster.local").rcode == "NOERROR"
-    ptr = sim.simulate("20.0.96.10.in-addr.arpa", "PTR")
-    assert ptr.forwarded_to == ["192.0.2.53:53"]                # NXDOMAIN, and fallthrough in-addr.arpa
+    assert sim.simulate("20.0.96.10.in-addr.arpa", "PTR").rcode is None
+    assert sim_for("disabled", state=None).simulate("1-2-3-4.ns.pod.cluster.local").rcode == "NXDOMAIN"
     assert sim.simulate("ns.dns.cluster.local").rcode is None     # CoreDNS's own address: never known here
+    assert sim.simulate("kube-dns.kube-system.example.com").rcode is None     # k8s_external
 
 
 def test_k8s_external(sim):

@@ -52,6 +52,19 @@ def slots(spec: str) -> tuple:
     return tuple(out)
 
 
+# How a plugin's handler treats the queries that reach it inside its zones (its ServeDNS). Rules and the simulator
+# read these from Plugin.answers; a plugin without a value is not modelled (it may pass queries on or not).
+ANSWERS_ALL = "all"      # answers every one itself: none goes on to the next plugin, except as a property with
+                         # `passes` lets it (kubernetes, file, forward, ...)
+ANSWERS_SOME = "some"    # answers some and hands the others on (hosts: PTR queries it has no entry for)
+
+# What a property does to that when it is given (Prop.passes).
+PASSES_ZONES = "zones"   # queries for names under the zones in its arguments (every name, when it has none) may
+                         # go on to the next plugin: `fallthrough [ZONES...]`, forward's `except ZONES...`
+PASSES_CHAIN = "chain"   # some queries (chosen by reply code) go on, but only when the next handler is another
+                         # occurrence of the same chained plugin (forward's `next`, `next_on_nodata`)
+
+
 @dataclass(frozen=True)
 class Prop:
     """A property line inside the plugin's block."""
@@ -64,10 +77,21 @@ class Prop:
     free_args: bool = False        # arguments not checked here (a `checks` function does)
     once: bool = False             # a second line of this property in the block is an error
     once_message: str = ""         # CoreDNS's words for that error
+    passes: str = ""               # PASSES_ZONES / PASSES_CHAIN: given, it lets queries on (see above)
 
     @property
     def slots(self) -> tuple:
         return slots(self.args)
+
+
+def fallthrough(since: Optional[str] = None) -> Prop:
+    """`fallthrough [ZONES...]` (plugin/pkg/fall): what the plugin would answer NXDOMAIN for names under ZONES
+    (any name, without ZONES) goes to the next plugin instead. fall.SetZonesFromArgs validates none of them."""
+    return Prop("fallthrough", "zones:str*", since=since, passes=PASSES_ZONES)
+
+
+# The `fallthrough` of a plugin whose Plugin.fallthrough is set and that does not list its own (with a release).
+FALLTHROUGH = fallthrough()
 
 
 @dataclass(frozen=True)
@@ -92,6 +116,14 @@ class Plugin:
     external_files: tuple = ()              # argument/property names that name files CoreDNS reads at start-up
     once_message: str = ""                  # CoreDNS's words when `once` is broken, if not plugin.ErrOnce's
     ignores_unknown_until: Optional[str] = None  # before this release setup skipped unknown properties silently
+    # Query handling, for the rules that reason about which plugin answers (shadowed-plugin) and the simulator:
+    chained: bool = False                   # several occurrences in one block each become a handler, run in
+                                            # Corefile order, each handing what it does not take to the next
+                                            # (forward, from once_until on)
+    answers: str = ""                       # ANSWERS_ALL / ANSWERS_SOME / "" (not modelled), see above
+    answers_since: Optional[str] = None     # `answers` holds from this release on; before it, not modelled
+    renames: bool = False                   # later plugins may see a name other than the one the server block
+                                            # was chosen for (rewrite; autopath's search-path names)
 
     @property
     def slots(self) -> tuple:
@@ -100,18 +132,35 @@ class Plugin:
     def once_in(self, version: str) -> bool:
         return self.once or bool(self.once_until and version_tuple(version) < version_tuple(self.once_until))
 
+    def answers_in(self, version: str) -> str:
+        """`answers` as of the release (`""` before answers_since)."""
+        return self.answers if present_in(self.answers_since, None, version) else ""
+
     def prop(self, name: str, version: Optional[str] = None) -> Optional[Prop]:
         """The property called `name`. A property whose arguments changed between releases is listed once
         per form (each with its since/removed); given a version, the form of that version is returned, else
-        the nearest one so that "added in"/"removed in" can be said."""
-        forms = [p for p in self.props if p.name == name]
-        if not forms or version is None:
-            return forms[0] if forms else None
+        the nearest one so that "added in"/"removed in" can be said. A plugin with `fallthrough` set that
+        lists no `fallthrough` of its own has FALLTHROUGH."""
+        forms = self._forms().get(name)
+        if not forms:
+            return FALLTHROUGH if self.fallthrough and name == "fallthrough" else None
+        if version is None:
+            return forms[0]
         for p in forms:
             if present_in(p.since, p.removed, version):
                 return p
         later = [p for p in forms if p.since and version_tuple(version) < version_tuple(p.since)]
         return later[0] if later else forms[-1]
+
+    def _forms(self) -> dict:
+        """name -> the Prop entries of that name, built on first use (a lint asks for every property line)."""
+        forms = self.__dict__.get("_forms_by_name")
+        if forms is None:
+            forms = {}
+            for p in self.props:
+                forms.setdefault(p.name, []).append(p)
+            object.__setattr__(self, "_forms_by_name", forms)
+        return forms
 
 
 @lru_cache(maxsize=None)

@@ -69,10 +69,6 @@ def match_slots(slots: tuple, args: list[Token], anchor: Token):
     return None
 
 
-# fall.SetZonesFromArgs keeps its arguments as given: CoreDNS validates none of them.
-FALLTHROUGH = Prop("fallthrough", "zones:str*")
-
-
 class DirectiveChecker:
     def __init__(self, ctx: Context):
         self.ctx = ctx
@@ -165,8 +161,6 @@ class DirectiveChecker:
         """Yields diagnostics for one property line; returns True when the plugin's setup would stop there."""
         pname = line.name
         prop = plugin.prop(pname, self.version)
-        if prop is None and plugin.fallthrough and pname == "fallthrough":
-            prop = FALLTHROUGH
         if plugin.other_lines and (prop is None or not present_in(prop.since, prop.removed, self.version)):
             return False
         if prop is None or not present_in(prop.since, prop.removed, self.version):

@@ -5,7 +5,7 @@ Versions: `transfer to` moved to the transfer plugin in 1.8.0; the 10000-byte ca
 """
 import re
 
-from ..spec import Plugin, Prop
+from ..spec import ANSWERS_SOME, Plugin, Prop
 from .. import values
 from ._dispenser import arg_error, at_least, lines, start_up_files, words
 from ._setup_helpers import go_parse_ip, ignored_zones
@@ -81,6 +81,8 @@ PLUGIN = Plugin(
     args="zones:str*",
     block=True,
     zones=True,
+    # auto.go ServeDNS: a name under its zones for which no zone file has been loaded goes on.
+    answers=ANSWERS_SOME,
     props=(
         Prop("directory", free_args=True),
         Prop("reload", free_args=True),

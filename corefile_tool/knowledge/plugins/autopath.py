@@ -24,5 +24,6 @@ PLUGIN = Plugin(
     summary="Follows the client's search path on the server: answers ndots-expanded names in one round trip.",
     free_args=True,          # ZONE... RESOLV-CONF: the zones are all words but the last
     zones=True,
+    renames=True,            # autopath.go ServeDNS asks the next plugin for each search-path name in turn
     checks=(_check,),
 )

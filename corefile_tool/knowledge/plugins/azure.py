@@ -3,7 +3,7 @@
 Versions: the plugin arrived in 1.6.2, `access` (private zones) in 1.6.8. Setup signs in to Azure and reads
 the zones, so whether it starts depends on credentials and network: reported as `environment` info.
 """
-from ..spec import Plugin, Prop
+from ..spec import ANSWERS_ALL, Plugin, Prop
 from ._dispenser import at_least, earlier_in_block, environment, lines, words
 
 # go-autorest azure.EnvironmentFromName (upper-cased lookup); AZURESTACKCLOUD is read from a file named by
@@ -55,6 +55,9 @@ PLUGIN = Plugin(
     args="zones:str*",
     block=True,
     fallthrough=True,
+    # azure.go ServeDNS: a name in one of its zones gets the zone's answer or SERVFAIL; only `fallthrough` hands
+    # NXDOMAIN on. (Its arguments are ZONE:ID pairs, so the zones are not read from them here: zones=False.)
+    answers=ANSWERS_ALL,
     since="1.6.2",
     props=(
         Prop("subscription", "id:str"),

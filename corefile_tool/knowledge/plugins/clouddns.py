@@ -4,7 +4,7 @@ Versions: the plugin arrived in 1.6.3; from 1.14.0 the credentials file must be 
 `upstream` has been a no-op since 1.5.2. Setup reads the zones through the Google API, so whether it starts
 depends on credentials and network: `environment` info.
 """
-from ..spec import Plugin, Prop
+from ..spec import ANSWERS_ALL, Plugin, Prop
 from ._dispenser import at_least, earlier_in_block, environment, lines, words
 from ._setup_helpers import locate, missing_file
 
@@ -63,6 +63,9 @@ PLUGIN = Plugin(
     args="zones:str*",
     block=True,
     fallthrough=True,
+    # clouddns.go ServeDNS: a name in one of its zones gets the zone's answer or SERVFAIL; only `fallthrough` hands
+    # NXDOMAIN on. (Its arguments are ZONE:ID pairs, so the zones are not read from them here: zones=False.)
+    answers=ANSWERS_ALL,
     since="1.6.3",
     props=(
         Prop("credentials", "file:str"),

@@ -1,5 +1,5 @@
 """erratic: drops, delays or truncates answers, for testing (coredns plugin/erratic/setup.go)."""
-from ..spec import Plugin, Prop
+from ..spec import ANSWERS_ALL, Plugin, Prop
 from ._dispenser import ignored
 
 AMOUNT = "amount:int(0..2147483647)?"
@@ -17,6 +17,7 @@ PLUGIN = Plugin(
     args="ignored:str*",
     free_args=True,
     block=True,
+    answers=ANSWERS_ALL,     # erratic.go ServeDNS answers (or drops) every query that reaches it
     props=(
         Prop("drop", AMOUNT),
         Prop("delay", AMOUNT + " duration:duration?"),

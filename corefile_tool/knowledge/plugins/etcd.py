@@ -5,7 +5,7 @@ Only the first etcd of a server block is read. `stubzones` has been ignored sinc
 lazily, except that with `credentials` it authenticates at once (etcd client/v3 newClient -> getToken), which
 needs a reachable etcd: `environment` info.
 """
-from ..spec import Plugin, Prop
+from ..spec import ANSWERS_ALL, Plugin, Prop
 from ._dispenser import arg_error, environment, lines, start_up_files, words
 from ._setup_helpers import ignored_zones
 
@@ -42,6 +42,9 @@ PLUGIN = Plugin(
     zones=True,
     fallthrough=True,
     reads_first_only=True,
+    # handler.go ServeDNS: inside its zones the answer or an error rcode; only a name error goes on, and only
+    # with `fallthrough`.
+    answers=ANSWERS_ALL,
     props=(
         Prop("path", "path:str"),
         Prop("endpoint", "urls:str+"),

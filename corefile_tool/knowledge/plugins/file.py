@@ -1,5 +1,5 @@
 """file: serves zones from RFC 1035 zone files (coredns plugin/file/setup.go)."""
-from ..spec import Plugin, Prop
+from ..spec import ANSWERS_ALL, Plugin, Prop, fallthrough
 from ._setup_helpers import ignored_zones, locate, missing_file
 
 
@@ -20,8 +20,11 @@ PLUGIN = Plugin(
     block=True,
     zones=True,
     fallthrough=True,
+    # file.go ServeDNS: a name in one of its zones gets the zone's answer (or SERVFAIL/REFUSED); only
+    # `fallthrough` (1.12.2) hands NXDOMAIN on.
+    answers=ANSWERS_ALL,
     props=(
-        Prop("fallthrough", "zones:str*", since="1.12.2"),
+        fallthrough(since="1.12.2"),
         Prop("reload", "interval:duration rest:str*"),
         Prop("reload_by_mtime", "", since="1.14.4"),
         Prop("upstream", free_args=True, deprecated="1.6.0",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from ..spec import Plugin, Prop, version_tuple
+from ..spec import ANSWERS_ALL, PASSES_CHAIN, PASSES_ZONES, Plugin, Prop, version_tuple
 from ... import addresses
 from ._setup_helpers import (duration_seconds, go_parse_ip, go_split_host_port, locate, missing_file,
                              resolv_conf)
@@ -224,8 +224,13 @@ PLUGIN = Plugin(
     block=True,
     once_until="1.9.4",
     zones=True,
+    # setup.go: one handler per stanza, each pointing to the next stanza, the last to the next plugin.
+    chained=True,
+    # forward.go ServeDNS: a name under FROM and not under `except` is sent upstream and whatever comes back
+    # (or SERVFAIL) is the answer; `next`/`next_on_nodata` hand the query on only when f.Next is a *Forward.
+    answers=ANSWERS_ALL,
     props=(
-        Prop("except", "zones:str+"),
+        Prop("except", "zones:str+", passes=PASSES_ZONES),
         Prop("max_fails", "count:uint(32)"),
         Prop("max_connect_attempts", "count:uint(32)", since="1.13.2"),
         Prop("health_check", "interval:str+"),
@@ -240,8 +245,8 @@ PLUGIN = Plugin(
         Prop("doh_method", "method:enum(POST|GET)", since="1.14.5"),
         Prop("policy", "policy:enum(random|round_robin|sequential)"),
         Prop("max_concurrent", "count:int(0..)", since="1.6.8"),
-        Prop("next", "rcodes:rcode+", since="1.11.4"),
-        Prop("next_on_nodata", "", since="1.14.4"),
+        Prop("next", "rcodes:rcode+", since="1.11.4", passes=PASSES_CHAIN),
+        Prop("next_on_nodata", "", since="1.14.4", passes=PASSES_CHAIN),
         Prop("failfast_all_unhealthy_upstreams", "", since="1.12.1"),
         Prop("failover", "rcodes:rcode+", since="1.13.0"),
         Prop("resolver", "servers:str+", since="1.14.4"),

@@ -2,7 +2,7 @@
 
 Versions: fallthrough 1.12.3.
 """
-from ..spec import Plugin, Prop
+from ..spec import ANSWERS_ALL, PASSES_ZONES, Plugin, Prop, fallthrough
 from ._dispenser import arg_error, host_port_or_file, lines, start_up_files, words
 
 MAX_UPSTREAMS = 15
@@ -35,13 +35,17 @@ PLUGIN = Plugin(
     args="from:zone to:str+",
     block=True,
     once=True,
-    fallthrough=False,
+    zones=True,
+    fallthrough=True,
+    # grpc.go ServeDNS: a name under FROM and not under `except` gets the upstream's reply or SERVFAIL; only
+    # `fallthrough` (1.12.3) hands NXDOMAIN and failures on.
+    answers=ANSWERS_ALL,
     props=(
-        Prop("except", "zones:str+"),
+        Prop("except", "zones:str+", passes=PASSES_ZONES),
         Prop("tls", "cert:path? key:path? ca:path?"),
         Prop("tls_servername", "name:str"),
         Prop("policy", "policy:enum(random|round_robin|sequential)"),
-        Prop("fallthrough", "zones:str*", since="1.12.3"),
+        fallthrough(since="1.12.3"),
     ),
     checks=(_upstreams, _tls_files),
 )

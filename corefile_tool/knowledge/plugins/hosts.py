@@ -1,5 +1,5 @@
 """hosts: answers from a hosts file and inline entries (coredns plugin/hosts/setup.go)."""
-from ..spec import Plugin, Prop, version_tuple
+from ..spec import ANSWERS_SOME, Plugin, Prop, fallthrough, version_tuple
 from ._setup_helpers import ignored_zones, locate, missing_file
 
 PROPERTIES = ("fallthrough", "fallthrough_unsupported", "no_reverse", "ttl", "reload")
@@ -40,8 +40,11 @@ PLUGIN = Plugin(
     zones=True,
     fallthrough=True,
     other_lines=True,
+    # hosts.go ServeDNS: without `fallthrough` a name in its zones gets the entries or SERVFAIL, but a PTR query
+    # for an address it has no entry for always goes on (in any zone): some queries always get through.
+    answers=ANSWERS_SOME,
     props=(
-        Prop("fallthrough", "zones:str*"),
+        fallthrough(),
         Prop("fallthrough_unsupported", "", since="1.14.7"),
         Prop("no_reverse", ""),
         Prop("ttl", "seconds:int(1..65535) rest:str*"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from ..spec import Plugin, Prop, version_tuple
+from ..spec import ANSWERS_ALL, Plugin, Prop, version_tuple
 from ._setup_helpers import ignored_zones, is_reverse_zone, locate, missing_file, origins
 
 _QUALIFIED_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\Z")
@@ -166,6 +166,9 @@ PLUGIN = Plugin(
     once=True,
     zones=True,
     fallthrough=True,
+    # handler.go ServeDNS: inside its zones the answer, NXDOMAIN, REFUSED (AXFR) or SERVFAIL; only a name
+    # error goes on, and only with `fallthrough`.
+    answers=ANSWERS_ALL,
     props=(
         Prop("endpoint_pod_names", ""),
         Prop("pods", "mode:str"),

@@ -257,5 +257,6 @@ PLUGIN = Plugin(
     free_args=True,
     block=True,
     other_lines=True,
+    renames=True,            # rewrite.go ServeDNS hands the next plugin the rewritten question
     checks=(_check,),
 )

@@ -4,7 +4,7 @@ Versions: refresh 1.6.2, aws_endpoint 1.8.7; aws_access_key deprecated in 1.9.2 
 environment or the shared credentials file); `upstream` has been a no-op since 1.5.2. Setup lists the hosted
 zones through the AWS API, so whether it starts depends on credentials and network: `environment` info.
 """
-from ..spec import Plugin, Prop
+from ..spec import ANSWERS_ALL, Plugin, Prop
 from .. import values
 from ._dispenser import earlier_in_block, environment, lines, words
 
@@ -55,6 +55,9 @@ PLUGIN = Plugin(
     args="zones:str*",
     block=True,
     fallthrough=True,
+    # route53.go ServeDNS: a name in one of its zones gets the zone's answer or SERVFAIL; only `fallthrough` hands
+    # NXDOMAIN on. (Its arguments are ZONE:ID pairs, so the zones are not read from them here: zones=False.)
+    answers=ANSWERS_ALL,
     props=(
         Prop("aws_access_key", free_args=True, deprecated="1.9.2",
              replacement="AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or `credentials`"),

@@ -5,7 +5,7 @@ Versions: until 1.7.x `transfer` also took `to` (outgoing transfers moved to the
 when the no-op `upstream` went too); `transfer from` is required from 1.12.2; fallthrough 1.14.4; catalog 1.14.5
 (member-zone filters 1.14.7).
 """
-from ..spec import Plugin, Prop
+from ..spec import ANSWERS_ALL, Plugin, Prop, fallthrough
 from .. import values
 from ._dispenser import arg_error, at_least, lines, words
 from ._setup_helpers import go_parse_ip, ignored_zones
@@ -72,10 +72,14 @@ PLUGIN = Plugin(
     args="zones:str*",
     block=True,
     zones=True,
+    fallthrough=True,
+    # setup.go serves the transferred zones with file.File, so file.go ServeDNS answers (SERVFAIL until the
+    # first transfer); only `fallthrough` (1.14.4) hands NXDOMAIN on.
+    answers=ANSWERS_ALL,
     props=(
         Prop("transfer", free_args=True),
         Prop("upstream", free_args=True, deprecated="1.5.2", removed="1.8.0"),
-        Prop("fallthrough", "zones:str*", since="1.14.4"),
+        fallthrough(since="1.14.4"),
         Prop("catalog", "", since="1.14.5", removed="1.14.7"),
         Prop("catalog", free_args=True, since="1.14.7"),
     ),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from ..spec import Plugin, Prop, version_tuple
+from ..spec import ANSWERS_SOME, Plugin, Prop, fallthrough, version_tuple
 from ..versions import LATEST
 from .. import values
 from . import _expr, _gotemplate
@@ -80,6 +80,8 @@ PLUGIN = Plugin(
     block=True,
     zones=True,
     fallthrough=True,
+    # template.go ServeDNS: a query whose class or type no template matches goes on.
+    answers=ANSWERS_SOME,
     props=(
         Prop("match", "regexes:str+"),
         Prop("answer", "records:str+"),
@@ -89,7 +91,7 @@ PLUGIN = Plugin(
         Prop("expr", "expression:str+"),
         Prop("rcode", "rcode:rcode(exact)"),
         Prop("ederror", "code:uint(16) reason:str?", since="1.10.1"),
-        Prop("fallthrough", "zones:str*"),
+        fallthrough(),
         Prop("upstream", free_args=True, deprecated="1.6.0",
              replacement="nothing: it is ignored, CNAME targets are resolved through CoreDNS itself"),
     ),

@@ -1,5 +1,5 @@
 """transfer: serves zone transfers (AXFR/IXFR) (coredns plugin/transfer/setup.go)."""
-from ..spec import Plugin, Prop
+from ..spec import ANSWERS_SOME, Plugin, Prop
 from ._setup_helpers import go_parse_ip, go_split_host_port, ignored_zones
 
 
@@ -43,6 +43,7 @@ PLUGIN = Plugin(
     block=True,
     zones=True,
     since="1.6.5",
+    answers=ANSWERS_SOME,    # transfer.go ServeDNS answers AXFR/IXFR only; every other query goes on
     props=(
         Prop("to", "addresses:str+"),
         Prop("source", "address:ip", since="1.14.5"),

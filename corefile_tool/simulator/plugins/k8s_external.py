@@ -6,7 +6,7 @@
   _<port>._<proto>.<svc>.<ns>.Z  SRV
   the apex: SOA and NS; `dns.Z` NODATA, `ns1.dns.Z` CoreDNS's external address; other `*.dns.Z` NXDOMAIN.
 Unknown names are NXDOMAIN, or go to the next plugin when `fallthrough` covers them. The data come from the
-block's kubernetes plugin, here from `--cluster-state` (without it, an empty cluster).
+block's kubernetes plugin, here from `--cluster-state` (without it: unknown).
 """
 from __future__ import annotations
 
@@ -70,12 +70,8 @@ class K8sExternal(Behaviour):
                                    authority=[self.soa(z)])
         cluster = self.setup.cluster_state
         if cluster is None:
-            from ..cluster_state import ClusterState
-
-            cluster = ClusterState()
+            return self.unknown(q, "unknown: needs the cluster's services (pass --cluster-state FILE)")
         answers, extra, rcode, why = self.external(q, zone, cluster, owner)
-        if self.setup.cluster_state is None and not answers:
-            why += " (no --cluster-state: the cluster is taken as empty)"
         if not answers:
             if rcode == "NXDOMAIN" and self.fall.through(q.name):
                 return self.passes(q, nxt, f"{why}; {self.fall.describe()}: passes it on")

@@ -11,9 +11,10 @@ Outcomes (handler.go): a malformed name, an unknown service or namespace → NXD
 `fallthrough` covers the name; the apex, `svc.Z`, `pod.Z` and names with records of other types → NODATA;
 AXFR/IXFR → REFUSED.
 
-The answers come from `--cluster-state` (see cluster_state.py). Without it the cluster is taken as empty (no
-namespace, service or pod), so names that need a cluster object get the NXDOMAIN the specification gives an
-unknown name (or fall through), and the trace says that this rests on the missing cluster state.
+The answers come from `--cluster-state` (see cluster_state.py): a name absent from it gets the NXDOMAIN or NODATA
+the specification gives. Without a cluster state, only what the name alone decides is answered (malformed names,
+the apex and structural names, `pods disabled`, dns-version); anything that depends on the cluster's objects is
+"unknown: needs the cluster's state", never guessed.
 """
 from __future__ import annotations
 
@@ -113,11 +114,6 @@ class Kubernetes(Behaviour):
             elif name == "multicluster":
                 self.multicluster = True
         self.cluster = setup.cluster_state
-        self.assumed_empty = self.cluster is None
-        if self.cluster is None:
-            from ..cluster_state import ClusterState
-
-            self.cluster = ClusterState()
 
     # ------------------------------------------------------------------ serving
     def serve(self, q, nxt):
@@ -199,19 +195,16 @@ class Kubernetes(Behaviour):
         cluster = self._cluster()
         if not self._namespace_exposed(r.namespace, cluster):
             why = (f"namespace {r.namespace} is not in the `namespaces` list" if self.namespaces
-                   and r.namespace not in self.namespaces else self._empty(f"namespace {r.namespace} does not exist"))
+                   and r.namespace not in self.namespaces else f"namespace {r.namespace} does not exist")
             return [], True, why
         if r.kind == "pod":
             return self.find_pods(r, cluster, zone)
         return self.find_services(r, cluster, zone)
 
     def _cluster(self):
+        if self.cluster is None:
+            raise NeedsCluster("needs the cluster's services, endpoints and pods (pass --cluster-state FILE)")
         return self.cluster
-
-    def _empty(self, why: str) -> str:
-        if self.assumed_empty:
-            return why + " (no --cluster-state: the cluster is taken as empty)"
-        return why
 
     def _namespace_exposed(self, ns, cluster) -> bool:
         if self.namespaces and ns not in self.namespaces:
@@ -391,7 +384,7 @@ class Kubernetes(Behaviour):
                         out.append(Record(owner, "PTR", self.ttl, f"{host}.{ep.name}.{ep.namespace}.svc.{self.primary}"))
         if out:
             return out, [], False, f"{ip} is an endpoint address"
-        return [], [], True, self._empty(f"no service or endpoint has the address {ip}")
+        return [], [], True, f"no service or endpoint has the address {ip}"
 
 
 class _Q:
