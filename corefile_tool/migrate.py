@@ -88,7 +88,7 @@ def migrate(text: str, from_version: str, to_version: str, *, deprecations: bool
     """Migrate Corefile text. Raises ValueError for unknown versions, CorefileError when the file does not
     parse or a change cannot be made safely (the diagnostic names the line)."""
     from .parser import parse
-    from .printer import format_corefile
+    from .printer import UnprintableError, format_corefile
 
     from_version, to_version = check_versions(from_version, to_version)
     if from_version == to_version:
@@ -99,7 +99,14 @@ def migrate(text: str, from_version: str, to_version: str, *, deprecations: bool
         raise CorefileError(errors[0])
     run = _Migration(corefile, path, from_version, to_version, deprecations)
     run.run()
-    return Result(format_corefile(corefile) if run.changed else text, run.notices, run.changed)
+    if not run.changed:
+        return Result(text, run.notices, False)
+    try:
+        out = format_corefile(corefile)
+    except UnprintableError as e:
+        raise CorefileError(Diagnostic("migrate", "error", f"the migrated Corefile cannot be written: {e}",
+                                       path, 0, 0))
+    return Result(out, run.notices, True)
 
 
 def _tok(text: str) -> Token:
@@ -214,9 +221,10 @@ class _Migration:
                 self.order_notices(v, prior, prior)
             previous = v
         self.check_target()
-        for imp in self.corefile.imports:
-            self.notice(imp.pattern, "", IMPORT, self.to_version)
         snippets = {b.keys[0].text[1:-1] for b in self.corefile.server_blocks if _is_snippet(b)}
+        for imp in self.corefile.imports:
+            if imp.pattern not in snippets:
+                self.notice(imp.pattern, "", IMPORT, self.to_version)
         for block in self.corefile.server_blocks:
             for d in block.directives:
                 if d.name == "import" and d.args and d.args[0].text not in snippets:
@@ -269,14 +277,13 @@ class _Migration:
         c = self.in_effect(d.name, "", v)
         if c is None or not self.holds(c, d):
             return None
-        notice = dict(replaced_by=c.replaced_by, additional=c.note)
         if not self.acts(c):
             self.notice(d.name, "", c.status, c.version, replaced_by=c.replaced_by, additional=KEPT)
             return None
         if not c.rewrite:
             self.refuse(f'plugin "{d.name}" is {c.status} in CoreDNS {c.version} and migrate cannot replace it'
                         + (f": {c.note}" if c.note else ""), d.name_token)
-        self.notice(d.name, "", c.status, c.version, **notice)
+        self.notice(d.name, "", c.status, c.version, replaced_by=c.replaced_by, additional=c.note)
         self.changed = True
         if c.rewrite == m.DROP:
             _remove(block.directives, d)

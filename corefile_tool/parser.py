@@ -911,7 +911,8 @@ class Parser:
         if joined.count("*") > 1 or joined.count("?") > 1 or ("[" in joined and "]" in joined):
             raise ParseError("Glob pattern may only contain one wildcard (*), but has others: "
                              f"{written or shown(joined, 200)}", arg, "import")
-        if not self.allow_outside:
+        # no file system path holds a NUL: Go's Lstat fails on one, so nothing matches
+        if not self.allow_outside and "\x00" not in joined:
             fixed = []  # the part of the path without wildcards: where the glob can reach
             for element in joined.split(os.sep):
                 if _has_meta(element):
@@ -920,7 +921,7 @@ class Parser:
             if not _within(os.path.realpath(os.sep.join(fixed) or os.sep), self.base_real):
                 self._outside(arg, written)
         try:
-            matches = go_glob(joined)
+            matches = go_glob(joined) if "\x00" not in joined else []
         except _BadPattern:
             raise ParseError(f"Failed to use import pattern {written or shown(pattern, 200)}: syntax error in "
                              "pattern", arg, "import")

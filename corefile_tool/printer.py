@@ -217,10 +217,10 @@ class _Printer:
                                        "no import; on a line of its own it would become one")
             self.directive(child, depth)
 
-    def server_block(self, sb: ServerBlock, depth: int = 0):
-        if sb.keys and sb.open is None and sb.close is None and not sb.directives:
-            # keys and nothing after them, at the end of the file: as written, since `(name) {` + `}` would
-            # define a snippet instead
+    def server_block(self, sb: ServerBlock, depth: int = 0, last: bool = False):
+        if last and len(sb.keys) == 1 and _snippet_like(sb.keys[0].text) and sb.open is None \
+                and sb.close is None and not sb.directives:
+            # `(name)` alone at the end of the file is an ordinary key; `(name) {` + `}` would define a snippet
             self.emit(depth, _keys(sb.keys), [k.token for k in sb.keys])
             return
         words = _keys(sb.keys) + ["{"]
@@ -237,6 +237,10 @@ class _Printer:
         pattern = _structural_word(arg) if arg is not None else quote_word(imp.pattern)
         self.emit(depth, ["import", pattern],
                   [imp.token] + ([arg] if arg is not None else []))
+
+
+def _snippet_like(key: str) -> bool:
+    return len(key) > 2 and key[0] == "(" and key[-1] == ")"
 
 
 def _top_level_items(corefile: Corefile) -> list:
@@ -258,13 +262,14 @@ def format_corefile(corefile: Corefile) -> str:
     """The whole Corefile in canonical layout, comments included."""
     p = _Printer(corefile.comments, corefile.tokens, corefile.text if corefile.tokens else None)
     previous = None
-    for item in _top_level_items(corefile):
+    items = _top_level_items(corefile)
+    for n, item in enumerate(items):
         if isinstance(previous, ServerBlock):
             p.blank_line()
         else:
             p.block_start = previous is None
         if isinstance(item, ServerBlock):
-            p.server_block(item)
+            p.server_block(item, last=n == len(items) - 1)
         else:
             p.import_line(item)
         previous = item
@@ -324,13 +329,13 @@ def format_text(text: str, path: str = "Corefile") -> str:
         # Parsed as written, `(name)` is a block's key; CoreDNS reads it as a snippet, which needs its `{`
         # (parse.go snippetTokens). Keys alone at the end of the file are no snippet.
         key = block.keys[0].text if len(block.keys) == 1 else ""
-        if len(key) > 2 and key[0] == "(" and key[-1] == ")" and block.open is None \
+        if _snippet_like(key) and block.open is None \
                 and (block.directives or block.close is not None):
             after_key = block.directives[0].name_token if block.directives else block.close
             raise CorefileError(Diagnostic("syntax", "error", f"Syntax error: Unexpected token "
                                            f"'{after_key.text}', expecting '{{'", path, after_key.line,
                                            after_key.column))
-        if len(key) > 2 and key[0] == "(" and key[-1] == ")" and block.open is not None and block.close is None \
+        if _snippet_like(key) and block.open is not None and block.close is None \
                 and before.tokens:
             # the end-of-file quirk that lets a server block go unclosed does not hold for a snippet
             last = before.tokens[-1]

@@ -84,8 +84,9 @@ def test_blank_line_groups_inside_blocks_are_kept_as_one():
 
 def test_brace_less_block_and_keys_only_get_braces():
     assert format_text(".\nwhoami\nlog\n") == ". {\n    whoami\n    log\n}\n"
-    # Keys alone at the end of the file stay alone: `(name) {` + `}` would be a snippet definition.
-    assert format_text("example.org") == "example.org\n"
+    assert format_text("example.org") == "example.org {\n}\n"
+    # but `(name)` alone at the end of the file stays alone: `(name) {` + `}` would define a snippet
+    assert format_text(". {\n}\n(s)") == ". {\n}\n\n(s)\n"
     assert format_text("(s)") == "(s)\n"
     same_meaning("(s)", "(s)\n")
 
@@ -362,6 +363,26 @@ def test_property_formatting_keeps_the_tree_and_is_idempotent(text):
     once = format_text(text)
     same_meaning(text, once)
     assert format_text(once) == once
+
+
+SOUP = st.lists(st.sampled_from(["a", "b.org", ".", "{", "}", "\n", "\n", " ", "\t", "# c", '"q x"', '""',
+                                  '"m\nl"', "x,", ",", "import", "(s)", "\r\n", 'a"b', "\\", "k{", "}x"]),
+                min_size=1, max_size=30).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(SOUP)
+def test_property_any_text_that_parses_formats_to_the_same_meaning_or_is_refused(text):
+    assume(parse(text, as_written=True).ok)
+    try:
+        once = format_text(text)
+    except CorefileError:
+        return  # refused with a message, file left alone
+    assert format_text(once) == once
+    before, after = parse(text, env={}), parse(once, env={})
+    assert before.ok == after.ok
+    if before.ok:
+        assert shape(after) == shape(before)
 
 
 @st.composite

@@ -175,7 +175,18 @@ def test_missing_base_corefile(tmp_path):
     path.write_text(INVENTORY)
     result = run("generate", path)
     assert result.returncode == 2
+    # README: each problem names the file, the YAML line, the cluster and the field (not "BASE:0")
     assert result.stderr.splitlines() == [
-        f"{tmp_path / 'base' / 'cluster-a.Corefile'}:0: clusters[0] (cluster-a).base_corefile: cannot read: "
-        "No such file or directory",
+        f"{path}:6: clusters[0] (cluster-a).base_corefile: '{tmp_path / 'base' / 'cluster-a.Corefile'}': no such file",
         f"corefile: 1 problem in {path}; nothing generated"]
+
+
+def test_base_corefile_that_is_a_directory(tmp_path):
+    (tmp_path / "base" / "cluster-a.Corefile").mkdir(parents=True)
+    path = tmp_path / "inventory.yaml"
+    path.write_text(INVENTORY)
+    result = run("generate", path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0] == (
+        f"{path}:6: clusters[0] (cluster-a).base_corefile: '{tmp_path / 'base' / 'cluster-a.Corefile'}' is a "
+        "directory, not a Corefile")

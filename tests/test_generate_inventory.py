@@ -322,3 +322,33 @@ def test_the_schema_is_a_valid_json_schema_and_ships_in_templates():
 def test_the_sample_declares_the_schema_for_editors():
     first = (ROOT / "samples" / "inventory.yaml").read_text().splitlines()[0]
     assert first == "# yaml-language-server: $schema=../templates/inventory.schema.json"
+
+
+def test_forward_option_values_are_checked_like_coredns_setup(tmp_path):
+    # health_check takes a Go duration: CoreDNS refuses `health_check 5` ("missing unit"); the problem must name the
+    # inventory field, not a line of a generated Corefile.
+    text = TWO.replace('  coredns_version: "1.11.3"\n',
+                       '  coredns_version: "1.11.3"\n  forward: {health_check: 5}\n')
+    assert problems(tmp_path, text) == [
+        "3: defaults.forward.health_check: forward option 'health_check': time: invalid duration \"5\""]
+    text = TWO.replace("    dns: [10.2.0.10]\n", "    dns: [10.2.0.10]\n    forward: {failover: [NOERROR]}\n")
+    text = text.replace('"1.11.3"', '"1.14.7"')
+    assert problems(tmp_path, text) == [
+        "10: clusters[1] (cluster-b).forward.failover: forward option 'failover': NoError cannot be used in failover"]
+
+
+def test_no_reachable_dns_names_each_forwarding_cluster_once(tmp_path):
+    text = """\
+    clusters:
+      - name: a
+        mesh_domain: a.example.com
+        dns: [10.0.0.1]
+      - name: b
+        mesh_domain: b.example.com
+        dns: [10.0.0.2]
+      - name: a
+        mesh_domain: c.example.com
+        dns: [127.0.0.1]
+    """
+    found = [p for p in problems(tmp_path, text) if "no reachable dns address" in p]
+    assert found == ["10: clusters[2] (a).dns: no reachable dns address, but b forwards c.example.com to it"]

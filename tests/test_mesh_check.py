@@ -258,6 +258,14 @@ def test_simulate_from_inventory_reports_a_loop(tmp_path):
     assert walk["cycle"] == ["a", "b", "a"] and [h["cluster"] for h in walk["hops"]] == ["a", "b"]
 
 
+def test_simulate_from_inventory_json_walks_have_a_contract_purpose():
+    # README: "purpose": "service"|"reverse"|"stub", also for names asked by hand
+    result = run("simulate", "--inventory", SAMPLE, "--from", "cluster-a", "--format", "json",
+                 "kubernetes.default.svc.cluster-b.example.com", "1.0.97.10.in-addr.arpa", "www.corp.example")
+    walks = json.loads(result.stdout)["walks"]
+    assert [w["purpose"] for w in walks] == ["service", "reverse", "stub"]
+
+
 def test_simulate_inventory_usage_errors():
     result = run("simulate", "--inventory", SAMPLE, "x.example")
     assert result.returncode == 2 and "--inventory and --from go together" in result.stderr

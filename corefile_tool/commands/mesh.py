@@ -77,6 +77,15 @@ def graph(inventory, fmt):
     sys.exit(EXIT_OK)
 
 
+def _purpose(qname: str, stub_domains: list[str]) -> str:
+    """The walk's purpose in the JSON contract ("service"|"reverse"|"stub") for a name asked by hand."""
+    if any(qname == d or qname.endswith("." + d) for d in stub_domains):
+        return "stub"
+    if qname.endswith((".in-addr.arpa.", ".ip6.arpa.")):
+        return "reverse"
+    return "service"
+
+
 def simulate_from_inventory(inventory, source, names, qtype: str, fmt: str) -> None:
     """`corefile simulate --inventory INVENTORY --from CLUSTER NAME...`: each query's path through the mesh,
     hop by hop, with every plugin's decision in every cluster it visits."""
@@ -95,9 +104,10 @@ def simulate_from_inventory(inventory, source, names, qtype: str, fmt: str) -> N
     configs = build_configs(inv, select_clusters(inv, ()), "corefile")
     the_mesh = mesh.Mesh(inv, configs)
     walks = []
+    stubs = [d.lower().rstrip(".") + "." for d in inv.by_name[source].stub_domains]
     for name in names:
         qname = (name if name.endswith(".") else name + ".").lower()
-        walks.append(mesh.walk(the_mesh, source, qname, qtype.upper()))
+        walks.append(mesh.walk(the_mesh, source, qname, qtype.upper(), purpose=_purpose(qname, stubs)))
     if fmt == "json":
         echo_json({"inventory": inventory, "from": source, "walks": [w.to_json() for w in walks]})
     else:

@@ -391,6 +391,21 @@ def _forward_args(value) -> list[str]:
     return str(value).split()
 
 
+@lru_cache(maxsize=None)
+def _forward_option_error(name: str, args: tuple, version: str) -> Optional[str]:
+    """What CoreDNS's forward setup says about `name ARGS` in a forward block (values a slot cannot check, such
+    as health_check's duration), by the lint checks of that version; None when it is accepted."""
+    from ..linter import lint_tree
+    from .trees import corefile_of, directive, place_block, server_block
+
+    block = server_block([".:53"], [directive("forward", ".", "192.0.2.1", block=[directive(name, *args)])])
+    place_block(block, 1)
+    for d in lint_tree(corefile_of([block], "inventory"), version):
+        if d.severity == "error" and d.line == 3:   # the option's own line
+            return d.message.removeprefix("plugin/forward: ")
+    return None
+
+
 class _Checker:
     def __init__(self, data: dict, path: str, where: Locator):
         self.data = data
@@ -447,6 +462,10 @@ class _Checker:
                     if found:
                         self.problem(here, f"forward option '{name}': {found[2]}")
                         continue
+                refused = _forward_option_error(name, tuple(args), version)
+                if refused:
+                    self.problem(here, f"forward option '{name}': {refused}")
+                    continue
             out.append((name, args))
         return out
 
@@ -521,6 +540,12 @@ def check(data, path: str, where: Locator, base_dir: Path) -> Inventory:
                 inherited.setdefault((opt_name, version), []).append(name)
         option_plans.append((own_options, overrides))
         base = raw.get("base_corefile")
+        if base:
+            base_path = base_dir / base
+            if base_path.is_dir():
+                ck.problem(at + ["base_corefile"], f"{str(base_path)!r} is a directory, not a Corefile")
+            elif not base_path.is_file():
+                ck.problem(at + ["base_corefile"], f"{str(base_path)!r}: no such file")
         clusters.append(Cluster(
             name=name, index=i,
             domain=normalize_domain(raw.get("domain", DEFAULT_DOMAIN)),
@@ -603,8 +628,10 @@ def _check_peers(ck: _Checker, clusters: list[Cluster], data):
                     ck.problem(at, f"unknown peer {p!r}{hint}")
                 else:
                     targets.append(p)
-        for t in targets:
-            wanted_by.setdefault(t, []).append(c)
+        for t in dict.fromkeys(targets):
+            sources = wanted_by.setdefault(t, [])
+            if c.name not in (s.name for s in sources):
+                sources.append(c)
     raw_clusters = data["clusters"]
     for c in clusters:
         sources = wanted_by.get(c.name)

@@ -30,13 +30,20 @@ class Slot:
     count: str = ""        # "" exactly one, "?" optional, "*" any number, "+" at least one
 
     def check(self, text: str) -> Optional[str]:
-        return values.check(self.type, self.param, text)
+        return values.CHECKERS[self.type](text, self.param)
 
     def fits(self, text: str) -> bool:
         """Whether an optional slot takes this word. Setup code parses first and range-checks after
         (`cache 0` is a TTL that is too small, not a zone), so a range never decides."""
         param = "" if self.type in values.RANGED else self.param
-        return values.check(self.type, param, text) is None
+        return values.CHECKERS[self.type](text, param) is None
+
+    def range_side(self, text: str) -> Optional[str]:
+        """"below" or "above" when the word has the slot's type but lies outside its range, else None."""
+        if self.type not in values.RANGED or not self.param or not self.fits(text) or self.check(text) is None:
+            return None
+        low = self.param.partition("..")[0] + ".."
+        return "below" if values.CHECKERS[self.type](text, low) is not None else "above"
 
 
 @lru_cache(maxsize=None)
@@ -50,6 +57,51 @@ def slots(spec: str) -> tuple:
             raise ValueError(f"unknown value type {m.group('type')!r} in {spec!r}")
         out.append(Slot(m.group("name"), m.group("type"), m.group("param") or "", m.group("count")))
     return tuple(out)
+
+
+# How setup reads the words after a directive's or a property's name (caddy's Dispenser), which decides what
+# CoreDNS says about a word too many (Plugin.reads, Prop.reads).
+READS_ALL = "all"        # RemainingArgs, then a count check before any value: "Wrong argument count or unexpected
+                         # line ending after '<the line's last word>'"
+READS_EACH = "each"      # NextArg word by word, each checked as read, then `if c.NextArg() { c.ArgErr() }`:
+                         # "... after '<the first word too many>'"
+READS_FIXED = "fixed"    # NextArg for each slot and no check after: the next word on the line is read as the next
+                         # property (properties only: forward's `policy random extra` is "unknown property 'extra'")
+
+# CoreDNS's own words for a refusal, where the plugin's setup has its own (Plugin.says, Prop.says), by kind:
+SAYS_KINDS = (
+    "missing",   # fewer words than the slots need (else caddy's ArgErr)
+    "extra",     # more words than the slots take (else caddy's ArgErr)
+    "invalid",   # a word that is not of its slot's type (else the type checker's words)
+    "below",     # a word under its slot's range
+    "above",     # a word over its slot's range
+    "unknown",   # (Plugin only) a property the plugin does not have (else "unknown property '{name}'")
+)
+
+
+def says(range: str = "", **kinds) -> tuple:
+    """CoreDNS's words by kind (SAYS_KINDS; `range` sets both below and above; `invalid_type` is `invalid` for the
+    slot named type only), as Plugin/Prop keep them. Placeholders: {value} the offending word, {name} the
+    property, {error} the type checker's message."""
+    if range:
+        kinds.setdefault("below", range)
+        kinds.setdefault("above", range)
+    unknown = {k for k in kinds if k.partition("_")[0] not in SAYS_KINDS}
+    if unknown:
+        raise ValueError(f"unknown message kinds {sorted(unknown)}")
+    return tuple(sorted(kinds.items()))
+
+
+def said(pairs: tuple, kind: str, default: str, slot: str = "", **fields) -> str:
+    """The message of `kind` (for the slot named `slot`, else for any) from a says() tuple, filled in, else
+    `default`."""
+    if pairs:
+        found = dict(pairs)
+        text = found.get(f"{kind}_{slot}") if slot else None
+        text = text or found.get(kind)
+        if text:
+            return text.format(error=default, **fields)
+    return default
 
 
 # How a plugin's handler treats the queries that reach it inside its zones (its ServeDNS). Rules and the simulator
@@ -78,6 +130,8 @@ class Prop:
     once: bool = False             # a second line of this property in the block is an error
     once_message: str = ""         # CoreDNS's words for that error
     passes: str = ""               # PASSES_ZONES / PASSES_CHAIN: given, it lets queries on (see above)
+    reads: str = READS_ALL         # how setup reads its words (see READS_ALL)
+    says: tuple = ()               # CoreDNS's own words for its refusals (see says())
 
     @property
     def slots(self) -> tuple:
@@ -116,6 +170,8 @@ class Plugin:
     external_files: tuple = ()              # argument/property names that name files CoreDNS reads at start-up
     once_message: str = ""                  # CoreDNS's words when `once` is broken, if not plugin.ErrOnce's
     ignores_unknown_until: Optional[str] = None  # before this release setup skipped unknown properties silently
+    reads: str = READS_ALL                  # how setup reads the directive's words (see READS_ALL)
+    says: tuple = ()                        # CoreDNS's own words for its refusals (see says())
     # Query handling, for the rules that reason about which plugin answers (shadowed-plugin) and the simulator:
     chained: bool = False                   # several occurrences in one block each become a handler, run in
                                             # Corefile order, each handing what it does not take to the next

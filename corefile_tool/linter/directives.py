@@ -5,10 +5,13 @@ one property per line. Findings carry one of the codes below; the rule modules o
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 from typing import Iterable, Optional
 
 from ..knowledge import registry, versions
-from ..knowledge.spec import Plugin, Prop, Slot, present_in
+from ..knowledge.plugins._dispenser import arg_error
+from ..knowledge.spec import READS_ALL, READS_FIXED, Plugin, Prop, present_in, said
+from ..tree import Directive as _Line
 from ..lexer import Token
 from ..tree import Directive, ServerBlock
 from .context import Context
@@ -26,21 +29,23 @@ EXTERNAL = "external-plugin"
 ONCE_MESSAGE = "this plugin can only be used once per Server Block"
 
 
-def arg_error(after: Token) -> str:
-    return f"Wrong argument count or unexpected line ending after '{after.text}'"
-
-
-def match_slots(slots: tuple, args: list[Token], anchor: Token):
-    """Fit words to slots; returns None, or (code, token, message) for the first misfit."""
+def match_slots(slots: tuple, args: list[Token], anchor: Token, reads: str = READS_ALL, says: tuple = ()):
+    """Fit words to slots the way setup reads them (`reads`, see knowledge/spec.py); returns None, or
+    (code, token, message) for the first misfit, in the plugin's own words (`says`) where CoreDNS has them, else
+    in caddy's ArgErr or the value type's."""
+    if reads == READS_ALL and args:
+        most = _most(slots)
+        if most is not None and len(args) > most:
+            return _extra(args, most, reads, says)   # RemainingArgs-style setup counts before it looks
     i = 0
-    skipped_error = None
+    skipped = None
     for slot in slots:
         if slot.count == "":
             if i >= len(args):
-                return WRONG_ARGUMENTS, (args[-1] if args else anchor), arg_error(args[-1] if args else anchor)
+                return _missing(args, anchor, says)
             err = slot.check(args[i].text)
             if err:
-                return INVALID_VALUE, args[i], err
+                return _invalid(slot, args[i], err, says)
             i += 1
         elif slot.count == "?":
             if i < len(args):
@@ -48,25 +53,48 @@ def match_slots(slots: tuple, args: list[Token], anchor: Token):
                 if err is None:
                     i += 1
                 elif slot.fits(args[i].text):
-                    return INVALID_VALUE, args[i], err
+                    return _invalid(slot, args[i], err, says)
                 else:
-                    skipped_error = (INVALID_VALUE, args[i], err)
+                    skipped = (slot, args[i], err)
         else:
             taken = 0
             while i < len(args):
                 err = slot.check(args[i].text)
                 if err:
-                    return INVALID_VALUE, args[i], err
+                    return _invalid(slot, args[i], err, says)
                 i += 1
                 taken += 1
             if slot.count == "+" and taken == 0:
-                last = args[-1] if args else anchor
-                return WRONG_ARGUMENTS, last, arg_error(last)
+                return _missing(args, anchor, says)
     if i < len(args):
-        if skipped_error and skipped_error[1] is args[i]:
-            return skipped_error
-        return WRONG_ARGUMENTS, args[i], arg_error(args[i - 1] if i else anchor)
+        if skipped and skipped[1] is args[i]:
+            return _invalid(*skipped, says)
+        return _extra(args, i, reads, says)
     return None
+
+
+@lru_cache(maxsize=None)
+def _most(slots: tuple) -> Optional[int]:
+    """How many words the slots take at most (None: no limit)."""
+    if any(slot.count in ("*", "+") for slot in slots):
+        return None
+    return len(slots)
+
+
+def _missing(args, anchor, says):
+    at = args[-1] if args else anchor
+    return WRONG_ARGUMENTS, at, said(says, "missing", arg_error(at))
+
+
+def _extra(args, i, reads, says):
+    # ArgErr names the word the dispenser is on: the line's last after RemainingArgs, the first extra after NextArg
+    at = args[-1] if reads == READS_ALL else args[i]
+    return WRONG_ARGUMENTS, args[i], said(says, "extra", arg_error(at), value=args[i].text)
+
+
+def _invalid(slot, tok, err, says):
+    kind = slot.range_side(tok.text) or "invalid"
+    return INVALID_VALUE, tok, said(says, kind, err, slot.name, value=tok.text)
 
 
 class DirectiveChecker:
@@ -137,7 +165,7 @@ class DirectiveChecker:
                 yield self._d(WRONG_ARGUMENTS, "error", prefix + arg_error(d.block.open), d.block.open)
                 return
         if not plugin.free_args:
-            found = match_slots(plugin.slots, d.args, d.name_token)
+            found = match_slots(plugin.slots, d.args, d.name_token, plugin.reads, plugin.says)
             if found:
                 code, tok, msg = found
                 yield self._d(code, "error", prefix + msg, tok)
@@ -175,7 +203,8 @@ class DirectiveChecker:
                     f"; use {prop.replacement})" if prop.replacement else ")")
             elif prop is not None and prop.since:
                 extra = f" (added in CoreDNS {prop.since})"
-            yield self._d(UNKNOWN_PROPERTY, "error", prefix + f"unknown property '{pname}'{extra}", line.name_token)
+            unknown = said(plugin.says, "unknown", f"unknown property '{pname}'", name=pname)
+            yield self._d(UNKNOWN_PROPERTY, "error", prefix + unknown + extra, line.name_token)
             return True
         if prop.deprecated and self._at_least(prop.deprecated):
             repl = f"; use {prop.replacement}" if prop.replacement else ""
@@ -194,16 +223,22 @@ class DirectiveChecker:
         args = list(line.args)
         close = d.block.close
         if close is not None and close.line == (args[-1] if args else line.name_token).end_line \
-                and close.file == line.file:
+                and close.file == line.file and not (args and args[-1] is close):
             # `prop value }` on one line: the plugin reads the `}` as one more argument.
             args.append(close)
         if prop.free_args:
             return False
-        found = match_slots(prop.slots, args, line.name_token)
+        rest = []
+        if prop.reads == READS_FIXED and len(args) > len(prop.slots):
+            # Setup reads its words and stops: the dispenser's next word is taken as the next property.
+            args, rest = args[:len(prop.slots)], args[len(prop.slots):]
+        found = match_slots(prop.slots, args, line.name_token, prop.reads, prop.says)
         if found:
             code, tok, msg = found
             yield self._d(code, "error", prefix + msg, tok)
             return True
+        if rest and rest[0] is not close:
+            return (yield from self.check_property(_Line(rest[0], rest[1:]), plugin, d, prefix, seen))
         return False
 
     def _at_least(self, v: str) -> bool:

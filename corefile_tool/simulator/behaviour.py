@@ -65,7 +65,7 @@ class Behaviour:
 
     # Helpers shared by the models.
     def passes(self, q: Query, nxt: Next, reason: str, line: int = 0) -> Reply:
-        q.step(self.NAME, line or self.line, PASS, reason)
+        q.trace.append((self.NAME, line or self.line, PASS, reason))
         return nxt(q)
 
     def answer(self, q: Query, reason: str, rcode: str, answers=(), authority=(), additional=(),

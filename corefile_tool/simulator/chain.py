@@ -6,7 +6,6 @@ inside the model. Directives that add no handler are left out; a block with no h
 """
 from __future__ import annotations
 
-from functools import partial
 from typing import Optional
 
 from ..knowledge import versions
@@ -15,15 +14,34 @@ from .model import Query, Reply
 from .plugins import behaviour_for
 
 
+class _Link:
+    """Calls one handler with the link to the next (built once per chain: walking it allocates nothing)."""
+    __slots__ = ("handler", "next")
+
+    def __init__(self, handler, nxt):
+        self.handler, self.next = handler, nxt
+
+    def __call__(self, q: Query) -> Reply:
+        return self.handler.serve(q, self.next)
+
+
+class _End:
+    __slots__ = ("handlers",)
+
+    def __init__(self, handlers):
+        self.handlers = handlers
+
+    def __call__(self, q: Query) -> Reply:
+        return _end_of_chain(q, self.handlers)
+
+
 class Chain:
     def __init__(self, handlers: list[Behaviour], skipped: list[str]):
         self.handlers = handlers
         self.skipped = skipped           # notes about directives that are not in the chain
-        # Each link calls one handler with the next link; partial objects are built once per chain, so a query
-        # allocates nothing to walk it.
-        link = partial(_end_of_chain, handlers=handlers)
+        link = _End(handlers)
         for h in reversed(handlers):
-            link = partial(h.serve, nxt=link)
+            link = _Link(h, link)
         self.first = link
         self.by_name = {h.NAME: h for h in handlers}
 

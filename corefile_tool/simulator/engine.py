@@ -28,13 +28,8 @@ CHAOS_ENABLERS = ("chaos", "forward", "proxy")
 
 
 def _parents(name: str):
-    """The router's walk for a name without escapes: the name, then each parent, never the root unless it is
-    the root (names.parent_zones handles escaped dots)."""
-    yield name
-    i = name.find(".")
-    while 0 <= i < len(name) - 1:
-        yield name[i + 1:]
-        i = name.find(".", i + 1)
+    """The router's walk for a name with escaped dots (names.parent_zones); plain names are walked inline."""
+    return iter(list(parent_zones(name)))
 
 
 class Listener:
@@ -177,8 +172,8 @@ class Simulator:
         if lst is None:
             result.unknown = why
             return result
-        q = Query(canonical(qname), qtype, qclass, client_ip=client_ip, client_port=client_port, proto=proto,
-                  server_ip=listen_ip or "", server_port=str(port), qname_written=result.qname, listener=lst.key)
+        q = Query(canonical(qname), qtype, qclass, client_ip, client_port, proto, listen_ip or "", str(port),
+                  result.qname, 0, lst.key)
         self._route(lst, q, result)
         return result
 
@@ -193,29 +188,37 @@ class Simulator:
         zones = lst.zones
         blocks = self._blocks
         name = q.name
-        for zone in (parent_zones(name) if "\\" in name else _parents(name)):
+        walk = _parents(name) if "\\" in name else None     # escaped dots: the careful walk
+        zone = next(walk) if walk else name
+        last = len(name) - 1
+        i = -1
+        while zone:
             confs = zones.get(zone)
-            if confs is None:
-                continue
-            for c in confs:
-                info = blocks.get(c.block_index) or self.block(c.block_index)
-                if info.chain is not None and info.view is None and info.metadata is None:
-                    # The common case, without a call: a plain block takes the query.
-                    routing.candidates.append((info.index, info.line, zone, None, "chosen"))
-                    outcome = "run"
-                else:
-                    outcome = self._try(c, q, metadata, routing)
-                if outcome == "refuse":
-                    self._refuse_no_chain(c, result)
-                    return
-                if outcome == "run":
-                    if q.type != "DS":
-                        self._run(c, q, result, "longest matching zone " + zone)
+            if confs is not None:
+                for c in confs:
+                    info = blocks.get(c.block_index) or self.block(c.block_index)
+                    if info.chain is not None and info.view is None and info.metadata is None:
+                        # The common case, without a call: a plain block takes the query.
+                        routing.candidates.append((info.index, info.line, zone, None, "chosen"))
+                        outcome = "run"
+                    else:
+                        outcome = self._try(c, q, metadata, routing)
+                    if outcome == "refuse":
+                        self._refuse_no_chain(c, result)
                         return
-                    ds_handler = c
-                elif outcome == "unknown":
-                    result.unknown = routing.candidates[-1][4]
-                    return
+                    if outcome == "run":
+                        if q.type != "DS":
+                            self._run(c, q, result, "longest matching zone " + zone)
+                            return
+                        ds_handler = c
+                    elif outcome == "unknown":
+                        result.unknown = routing.candidates[-1][4]
+                        return
+            if walk is not None:
+                zone = next(walk, "")
+                continue
+            i = name.find(".", i + 1)
+            zone = name[i + 1:] if 0 <= i < last else ""
         if q.type == "DS" and ds_handler is not None:
             self._run(ds_handler, q, result, f"DS queries go to the parent-most matching zone, {ds_handler.zone}")
             return
@@ -233,7 +236,7 @@ class Simulator:
         routing.add(f"no zone on {lst.key} matches {q.name}: REFUSED")
         result.rcode = "REFUSED"
 
-    def _candidate(self, c, outcome: str) -> dict:
+    def _candidate(self, c, outcome: str) -> tuple:
         info = self.block(c.block_index)
         return (info.index, info.line, c.zone, info.view.name if info.view else None, outcome)
 

@@ -16,9 +16,11 @@ ENVIRONMENT = "environment"
 WRONG_ARGUMENTS = "wrong-arguments"
 
 
-def arg_error(after) -> str:
-    """caddy Dispenser.ArgErr."""
-    return f"Wrong argument count or unexpected line ending after '{after.text}'"
+def arg_error(at) -> str:
+    """caddy Dispenser.ArgErr, with the dispenser on the token `at`."""
+    if at.text == "{":
+        return "Unexpected token '{', expecting argument"
+    return f"Wrong argument count or unexpected line ending after '{at.text}'"
 
 
 def lines(directive, *names) -> list:

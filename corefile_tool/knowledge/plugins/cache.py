@@ -3,7 +3,7 @@
 Versions: serve_stale 1.6.6 (refresh mode 1.9.2, verify timeout 1.14.4, response TTL and failure recheck
 1.14.7), servfail and disable 1.9.4, keepttl 1.10.1, serve_stale_policy 1.14.7.
 """
-from ..spec import Plugin, Prop
+from ..spec import Plugin, Prop, says
 from .. import values
 from ._dispenser import arg_error, at_least, check_value, ignored, lines, words
 from ._setup_helpers import ignored_zones
@@ -144,6 +144,10 @@ PLUGIN = Plugin(
     name="cache",
     summary="Caches positive and negative answers for up to TTL seconds.",
     args="ttl:int(1..)? zones:str*",
+    # setup.go: an unknown property falls to `default: return nil, c.ArgErr()`
+    says=says(below="cache TTL can not be zero or negative: {value}",
+              unknown="Wrong argument count or unexpected line ending after '{name}' (cache has no property "
+                      "'{name}')"),
     block=True,
     once=True,
     zones=True,
@@ -153,9 +157,13 @@ PLUGIN = Plugin(
         Prop("prefetch", free_args=True),
         Prop("serve_stale", free_args=True, since="1.6.6"),
         Prop("serve_stale_policy", "policy:ienum(prefer_positive)", since="1.14.7", once=True,
+             says=says(invalid="invalid serve_stale_policy: {value}"),
              once_message="serve_stale_policy can only be specified once"),
-        Prop("servfail", "duration:duration(0..300)", since="1.9.4"),
-        Prop("disable", "kind:enum(success|denial) zones:str*", since="1.9.4"),
+        Prop("servfail", "duration:duration(0..300)", since="1.9.4",
+             says=says(below="invalid negative ttl for servfail",
+                       above="caching SERVFAIL responses over 5 minutes is not permitted")),
+        Prop("disable", "kind:enum(success|denial) zones:str*", since="1.9.4",
+             says=says(invalid='cache type for disable must be "success" or "denial"')),
         Prop("keepttl", "", since="1.10.1"),
     ),
     checks=(_zones, _capacity_ttl_minttl, _prefetch, _serve_stale, _policy_needs_serve_stale),

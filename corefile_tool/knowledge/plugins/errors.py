@@ -1,8 +1,9 @@
 """errors: logs the errors plugins return (coredns plugin/errors/setup.go)."""
 import re
 
-from ..spec import Plugin, Prop, version_tuple
+from ..spec import Plugin, Prop, says, version_tuple
 from .. import values
+from ._dispenser import WRONG_ARGUMENTS, arg_error
 
 MAX_REGEXP_LEN = 10000
 LOG_LEVELS = ("warning", "error", "info", "debug")
@@ -20,8 +21,7 @@ def _consolidate(directive, ctx):
         args = line.args
         if len(args) < 2 or len(args) > most:
             last = args[-1] if args else line.name_token
-            yield last, f"Wrong argument count or unexpected line ending after '{last.text}'", "error", \
-                "wrong-arguments"
+            yield last, arg_error(last), "error", WRONG_ARGUMENTS
             return
         err = values.check("duration", "", args[0].text)
         if err:
@@ -55,6 +55,7 @@ PLUGIN = Plugin(
     name="errors",
     summary="Logs every error a plugin returns; `consolidate` folds repeated messages into one line per period.",
     args="file:enum(stdout)?",
+    says=says(invalid="invalid log file: {value}"),
     block=True,
     once=True,
     props=(

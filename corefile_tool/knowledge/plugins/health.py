@@ -1,5 +1,5 @@
 """health: HTTP liveness endpoint (coredns plugin/health/setup.go)."""
-from ..spec import Plugin, Prop
+from ..spec import Plugin, Prop, says
 from ._setup_helpers import go_split_host_port
 
 
@@ -16,7 +16,8 @@ PLUGIN = Plugin(
     args="address:str?",
     block=True,
     props=(
-        Prop("lameduck", "duration:duration"),
+        Prop("lameduck", "duration:duration",
+             says=says(invalid="unable to parse lameduck duration value: '{value}' : {error}")),
     ),
     checks=(_address,),
 )

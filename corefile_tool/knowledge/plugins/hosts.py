@@ -1,5 +1,5 @@
 """hosts: answers from a hosts file and inline entries (coredns plugin/hosts/setup.go)."""
-from ..spec import ANSWERS_SOME, Plugin, Prop, fallthrough, version_tuple
+from ..spec import ANSWERS_SOME, READS_FIXED, Plugin, Prop, fallthrough, says, version_tuple
 from ._setup_helpers import ignored_zones, locate, missing_file
 
 PROPERTIES = ("fallthrough", "fallthrough_unsupported", "no_reverse", "ttl", "reload")
@@ -46,9 +46,15 @@ PLUGIN = Plugin(
     props=(
         fallthrough(),
         Prop("fallthrough_unsupported", "", since="1.14.7"),
-        Prop("no_reverse", ""),
-        Prop("ttl", "seconds:int(1..65535) rest:str*"),
-        Prop("reload", "duration:duration(0..)"),
+        Prop("no_reverse", "", reads=READS_FIXED),   # setup reads no word: the next is a new line
+        Prop("ttl", "seconds:int(1..65535) rest:str*",
+             says=says(missing="ttl needs a time in second", invalid="ttl needs a number of second",
+                       range="ttl provided is invalid")),
+        Prop("reload", "duration:duration(0..)",
+             says=says(missing="reload needs a duration (zero seconds to disable)",
+                       extra="reload needs a duration (zero seconds to disable)",
+                       invalid="invalid duration for reload '{value}'",
+                       below="invalid negative duration for reload '{value}'")),
     ),
     external_files=("file",),
     checks=(_check,),

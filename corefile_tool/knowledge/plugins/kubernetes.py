@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from ..spec import ANSWERS_ALL, Plugin, Prop, version_tuple
+from ..spec import ANSWERS_ALL, Plugin, Prop, says, version_tuple
 from ._setup_helpers import ignored_zones, is_reverse_zone, locate, missing_file, origins
 
 _QUALIFIED_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\Z")
@@ -177,13 +177,14 @@ PLUGIN = Plugin(
         Prop("tls", "cert:str key:str cacert:str"),
         Prop("labels", "selector:str+"),
         Prop("namespace_labels", "selector:str+"),
-        Prop("ttl", "seconds:int(0..3600) rest:str*"),
+        Prop("ttl", "seconds:int(0..3600) rest:str*", says=says(range="ttl must be in range [0, 3600]: {value}")),
         Prop("noendpoints", ""),
         Prop("zonal", "", since="1.14.7"),
         Prop("ignore", "what:str*"),
         Prop("kubeconfig", "file:str context:str?"),
         Prop("multicluster", "zones:str*", since="1.12.2"),
-        Prop("startup_timeout", "duration:duration rest:str*", since="1.12.3"),
+        Prop("startup_timeout", "duration:duration rest:str*", since="1.12.3",
+             says=says(invalid="failed to parse startup_timeout: {value}, {error}")),
         Prop("apiserver_qps", "qps:str", since="1.14.0"),
         Prop("apiserver_burst", "burst:int(0..)", since="1.14.0"),
         Prop("apiserver_max_inflight", "count:int(0..)", since="1.14.0"),

@@ -1,5 +1,5 @@
 """log: query logging (coredns plugin/log/setup.go)."""
-from ..spec import Plugin, Prop
+from ..spec import Plugin, Prop, says
 
 # Arguments are name scopes, the last one a format when it contains '{'; none is validated.
 PLUGIN = Plugin(
@@ -8,6 +8,6 @@ PLUGIN = Plugin(
     args="names:str*",
     block=True,
     props=(
-        Prop("class", "classes:enum(all|denial|error|success)+"),
+        Prop("class", "classes:enum(all|denial|error|success)+", says=says(invalid="invalid Class: {value}")),
     ),
 )

@@ -1,5 +1,5 @@
 """ready: HTTP readiness endpoint (coredns plugin/ready/setup.go)."""
-from ..spec import Plugin, Prop
+from ..spec import Plugin, Prop, says
 from .health import _address
 
 PLUGIN = Plugin(
@@ -9,7 +9,8 @@ PLUGIN = Plugin(
     block=True,
     once=True,
     props=(
-        Prop("monitor", "mode:enum(until-ready|continuously)", since="1.12.2"),
+        Prop("monitor", "mode:enum(until-ready|continuously)", since="1.12.2",
+             says=says(invalid="monitor type '{value}' not supported")),
     ),
     checks=(_address,),
 )

@@ -241,14 +241,27 @@ def _new_rule(words: list, version: str):
 
 def _check(directive, ctx):
     tokens = list(directive.args)
-    if len(tokens) < 2 and directive.block is not None:
+    block = directive.block
+    if len(tokens) < 2 and block is not None:
         # With fewer than two words on its line, the rule is every word of the block, lines ignored.
-        for line in directive.block.directives:
+        for line in block.directives:
             tokens.extend([line.name_token, *line.args])
+        block = None
     found = rule_error([t.text for t in tokens], ctx.version)
     if found:
         index, message = found
         yield (tokens[index] if tokens else directive.name_token), message
+    elif block is not None:
+        # A rule complete on its line leaves the `{` to setup's `for c.Next()` as the start of another rule,
+        # made of the words after it on its line.
+        after = [t for line in block.directives if line.line == block.open.line
+                 for t in (line.name_token, *line.args)]
+        if block.close is not None and block.close.line == block.open.line:
+            after.append(block.close)
+        found = rule_error([t.text for t in after], ctx.version)
+        if found:
+            index, message = found
+            yield (after[index] if after else block.open), message
 
 
 PLUGIN = Plugin(

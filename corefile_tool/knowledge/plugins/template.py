@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from ..spec import ANSWERS_SOME, Plugin, Prop, fallthrough, version_tuple
+from ..spec import ANSWERS_SOME, READS_EACH, READS_FIXED, Plugin, Prop, fallthrough, says, version_tuple
 from ..versions import LATEST
 from .. import values
 from . import _expr, _gotemplate
@@ -77,6 +77,11 @@ PLUGIN = Plugin(
     name="template",
     summary="Builds answers for matching queries (CLASS, TYPE, ZONE, regex) from Go templates, or sets an rcode.",
     args="class:rrclass type:rrtype zones:zone(lenient)*",
+    reads=READS_EACH,        # CLASS and TYPE with NextArg, the zones with RemainingArgs
+    # setup.go's words (an invalid TYPE is "invalid RR class" there too); an unknown property is ArgErr
+    says=says(invalid_class="invalid query class {value}", invalid_type="invalid RR class {value}",
+              unknown="Wrong argument count or unexpected line ending after '{name}' (template has no "
+                      "property '{name}')"),
     block=True,
     zones=True,
     fallthrough=True,
@@ -89,7 +94,7 @@ PLUGIN = Plugin(
         Prop("authority", "records:str+"),
         Prop("var", "name:str expression:str+"),
         Prop("expr", "expression:str+"),
-        Prop("rcode", "rcode:rcode(exact)"),
+        Prop("rcode", "rcode:rcode(exact)", reads=READS_FIXED, says=says(invalid="unknown rcode {value}")),
         Prop("ederror", "code:uint(16) reason:str?", since="1.10.1"),
         fallthrough(),
         Prop("upstream", free_args=True, deprecated="1.6.0",

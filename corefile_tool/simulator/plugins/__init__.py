@@ -10,7 +10,6 @@ import pkgutil
 from typing import Optional
 
 from ..behaviour import Behaviour
-from ..model import UNKNOWN
 
 _REGISTRY: Optional[dict] = None
 
@@ -41,4 +40,4 @@ def behaviour_for(name: str):
     return type(f"Unmodelled_{name}", (Unmodelled,), {"NAME": name})
 
 
-__all__ = ["registry", "behaviour_for", "Unmodelled", "UNKNOWN"]
+__all__ = ["registry", "behaviour_for", "Unmodelled"]

@@ -46,7 +46,7 @@ class Cache(Behaviour):
         if not zone:
             return self.passes(q, nxt, f"{q.name} is outside its zones ({', '.join(self.zones.zones)}): "
                                        f"passes it on uncached")
-        q.step(self.NAME, self.line, "pass", self.miss)
+        q.trace.append((self.NAME, self.line, "pass", self.miss))
         reply = nxt(q)
         if reply.rcode is None or not reply.written:
             if reply.rcode is None:

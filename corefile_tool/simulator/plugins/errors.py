@@ -8,7 +8,8 @@ class Errors(Behaviour):
     NAME = "errors"
 
     def serve(self, q, nxt):
-        q.step(self.NAME, self.line, "pass", "passes the query on; logs any error the plugins after it return")
+        q.trace.append((self.NAME, self.line, "pass", "passes the query on; logs any error the plugins after it "
+                                                      "return"))
         return nxt(q)
 
 

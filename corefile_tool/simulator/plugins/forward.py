@@ -221,15 +221,14 @@ class Forward(Behaviour):
         # A later stanza with the same or a more specific FROM that also takes the name is the classic mistake:
         # it is never reached. (A later, wider FROM is just the fallback for other names.)
         shadowed = [t for t in later if t.covers(q.name) and not t.excepted(q.name) and t.origin
-                    and is_subdomain(s.origin, t.origin)]
+                    and is_subdomain(s.origin, t.origin)] if later else None
         if shadowed:
             reason += ("; stanzas are tried in Corefile order and the first match wins (not the longest FROM), so "
                        + ", ".join(t.describe() + (f" (itself invalid: {t.error})" if t.error else "")
                                    for t in shadowed)
                        + (" also covers" if len(shadowed) == 1 else " also cover") + " it but is never reached")
-        q.step(self.NAME, s.line, HANDLE, reason)
-        return Reply(None, plugin=self.NAME, line=s.line, forwarded_to=list(s.upstreams.addresses),
-                     unknown=s.unknown)
+        q.trace.append((self.NAME, s.line, HANDLE, reason))
+        return Reply(None, None, None, None, self.NAME, s.line, list(s.upstreams.addresses), True, False, s.unknown)
 
 
 class Grpc(Forward):
