@@ -710,7 +710,8 @@ class Parser:
                 else:
                     feed("NAME", t)
             elif role == ROLE_KEY:
-                text = substitute_env(raw, env, env_values) if env is not None and "{" in raw else raw
+                text = substitute_env(raw, env, env_values) if env is not None and "{" in raw and raw != "{" \
+                    else raw
                 if text == "import" and new_line:
                     stream.index = i
                     self._do_import(t)  # as written, a top-level import is recorded, not expanded

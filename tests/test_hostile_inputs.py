@@ -76,9 +76,28 @@ def corpus(tmp_path_factory):
 INPUTS = ["garbage", "truncated", "truncated-quote", "invalid-utf8", "control-chars", "nested-braces",
           "open-braces", "long-token", "empty", "huge", "directory", "missing"]
 
+# Known failures, each owned by the command's author; strict, so the mark must go once the command is fixed.
+# The YAML readers (inventory, kubeconfig) do not catch yaml.ReaderError (control characters), recurse without
+# bound on deeply nested flow collections (`{ { { ...`), and read a file of any size (50 MB: minutes).
+_YAML_COMMANDS = {"generate", "mesh-check", "mesh-graph", "k8s-apply", "k8s-discover"}
+KNOWN = {
+    **{(c, n): "yaml.ReaderError escapes the inventory reader" for c in _YAML_COMMANDS - {"k8s-discover"}
+       for n in ("garbage", "control-chars")},
+    **{(c, "open-braces"): "PyYAML recursion on nested flow collections escapes" for c in _YAML_COMMANDS},
+}
+SLOW = {(c, "huge"): "no size limit: a 50 MB YAML file takes minutes" for c in _YAML_COMMANDS}
 
-@pytest.mark.parametrize("command_id, args", COMMANDS, ids=[c[0] for c in COMMANDS])
-@pytest.mark.parametrize("name", INPUTS)
+
+def _case(name, command):
+    marks = []
+    if (command[0], name) in KNOWN:
+        marks.append(pytest.mark.xfail(strict=True, reason=KNOWN[(command[0], name)]))
+    if (command[0], name) in SLOW:
+        marks.append(pytest.mark.xfail(run=False, reason=SLOW[(command[0], name)]))
+    return pytest.param(name, command[0], command[1], marks=marks, id=f"{name}-{command[0]}")
+
+
+@pytest.mark.parametrize("name, command_id, args", [_case(n, c) for n in INPUTS for c in COMMANDS])
 def test_every_command_survives_hostile_input(corpus, tmp_path, monkeypatch, command_id, args, name):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "no-kubeconfig"))

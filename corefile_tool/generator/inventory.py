@@ -574,6 +574,7 @@ def check(data, path: str, where: Locator, base_dir: Path) -> Inventory:
     _check_domains(ck, clusters, data)
     _check_peers(ck, clusters, data)
     _check_cidrs(ck, clusters)
+    _check_dns_routes(ck, clusters, data)
     _check_stubs(ck, clusters)
     if ck.problems:
         raise InventoryError(ck.problems)
@@ -612,7 +613,8 @@ def _check_domains(ck: _Checker, clusters: list[Cluster], data):
 
 def _check_peers(ck: _Checker, clusters: list[Cluster], data):
     names = {c.name for c in clusters}
-    wanted_by: dict[str, list[Cluster]] = {}
+    no_dns = {c.name for c in clusters if not c.dns}
+    wanted_by: dict[str, dict[str, Cluster]] = {}
     for c in clusters:
         if c.peer_names is None:
             targets = [o.name for o in clusters if o.name != c.name]
@@ -628,17 +630,16 @@ def _check_peers(ck: _Checker, clusters: list[Cluster], data):
                     ck.problem(at, f"unknown peer {p!r}{hint}")
                 else:
                     targets.append(p)
-        for t in dict.fromkeys(targets):
-            sources = wanted_by.setdefault(t, [])
-            if c.name not in (s.name for s in sources):
-                sources.append(c)
+        for t in targets:
+            if t in no_dns:
+                wanted_by.setdefault(t, {}).setdefault(c.name, c)   # each forwarding cluster named once
     raw_clusters = data["clusters"]
     for c in clusters:
         sources = wanted_by.get(c.name)
         if not sources or c.dns:
             continue
         at = ["clusters", c.index] + (["dns"] if "dns" in raw_clusters[c.index] else [])
-        who = ", ".join(s.name for s in sources)
+        who = ", ".join(sources)
         ck.problem(at, f"no reachable dns address, but {who} forward{'s' if len(sources) == 1 else ''} "
                        f"{c.mesh_domain} to it")
 
@@ -666,6 +667,38 @@ def _check_cidrs(ck: _Checker, clusters: list[Cluster]):
                 ck.problem(["clusters", second[0].index, second[1]],
                            f"{second[2]} overlaps {first[0].label}'s {first[1]} {first[2]}: reverse lookups "
                            "routed between them would be ambiguous")
+
+
+def _check_dns_routes(ck: _Checker, clusters: list[Cluster], data):
+    """A peer's dns address inside the forwarding cluster's own service or pod CIDR is one of that cluster's own
+    Services or pods when seen from there (the classic mistake: a peer's kube-dns ClusterIP, 10.96.0.10, which
+    every kubeadm cluster uses for its own kube-dns): the query would never reach the peer."""
+    # (version, prefix length) -> {network: [(source, kind)]}: each address is looked up once per prefix length
+    owned: dict[tuple, dict] = {}
+    for source in clusters:
+        for kind, nets in (("service_cidr", source.service_cidrs), ("pod_cidr", source.pod_cidrs)):
+            for net in nets:
+                owned.setdefault((net.version, net.prefixlen), {}).setdefault(net, []).append((source, kind))
+    if not owned:
+        return
+    for target in clusters:
+        raw_dns = data["clusters"][target.index].get("dns") or []
+        for j, text in enumerate(raw_dns):
+            ep, err = parse_address(str(text), DEFAULT_PORTS.get(target.transport, 53))
+            if err:
+                continue
+            ip = ipaddress.ip_address(ep.ip)
+            for (version, prefix), table in owned.items():
+                if version != ip.version:
+                    continue
+                net = ipaddress.ip_network(f"{ip}/{prefix}", strict=False)
+                for source, kind in table.get(net, ()):
+                    if source is target or not (source.peer_names is None or target.name in source.peer_names):
+                        continue
+                    ck.problem(["clusters", target.index, "dns", j],
+                               f"{ep.ip} lies inside {source.label}'s {kind} {net}: from {source.name}, which "
+                               f"forwards {target.mesh_domain} to it, that address is one of {source.name}'s own "
+                               f"Services or pods, not {target.name}'s CoreDNS")
 
 
 def _check_stubs(ck: _Checker, clusters: list[Cluster]):

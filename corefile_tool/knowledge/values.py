@@ -104,11 +104,36 @@ def parse_go_duration(text: str) -> Optional[float]:
     return sign * total
 
 
+_DURATION_NUMBER = re.compile(r"([0-9]*)(?:\.([0-9]*))?")
+
+
+def go_duration_error(text: str) -> Optional[str]:
+    """The error Go's time.ParseDuration gives for `text` (its three wordings), None when it accepts it."""
+    invalid = f'time: invalid duration "{text}"'
+    s = text[1:] if text[:1] in ("+", "-") else text
+    if s == "0":
+        return None
+    if not s:
+        return invalid
+    while s:
+        m = _DURATION_NUMBER.match(s)
+        if not m.group(1) and not m.group(2):     # no digit before or after a '.'
+            return invalid
+        s = s[m.end():]
+        unit = re.match(r"[^0-9.]*", s).group(0)
+        if not unit:
+            return f'time: missing unit in duration "{text}"'
+        if unit not in _DURATION_UNITS:
+            return f'time: unknown unit "{unit}" in duration "{text}"'
+        s = s[len(unit):]
+    return None if parse_go_duration(text) is not None else invalid
+
+
 @value_type("duration")
 def _duration(text, param):
     v = parse_go_duration(text)
     if v is None:
-        return f'time: invalid duration "{text}"'
+        return go_duration_error(text) or f'time: invalid duration "{text}"'
     return _in_range(v, param, text, "duration")
 
 

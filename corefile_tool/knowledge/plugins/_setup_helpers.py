@@ -90,6 +90,15 @@ def duration_seconds(text: str) -> Optional[float]:
     return values.parse_go_duration(text)
 
 
+def go_duration(tok, context: str = ""):
+    """time.ParseDuration on a word: (seconds, None), or (None, (token, Go's error)) with the error prefixed by
+    `context` the way setup wraps it."""
+    seconds = values.parse_go_duration(tok.text)
+    if seconds is None:
+        return None, (tok, context + (values.go_duration_error(tok.text) or f'time: invalid duration "{tok.text}"'))
+    return seconds, None
+
+
 def config_root(ctx) -> str:
     """The `root` directive of the server block (config.Root): relative file names are joined to it."""
     block = getattr(ctx, "block", None)

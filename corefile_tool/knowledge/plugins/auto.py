@@ -8,7 +8,7 @@ import re
 from ..spec import ANSWERS_SOME, Plugin, Prop
 from .. import values
 from ._dispenser import arg_error, at_least, lines, start_up_files, words
-from ._setup_helpers import go_parse_ip, ignored_zones
+from ._setup_helpers import go_duration, go_parse_ip, ignored_zones
 
 MAX_REGEXP_LEN = 10000
 
@@ -47,9 +47,9 @@ def _reload(directive, ctx):
         if not args:
             yield line.name_token, "reload duration value is expected"
             return
-        d = values.parse_go_duration(args[0].text)
-        if d is None:
-            yield args[0], f'time: invalid duration "{args[0].text}"'
+        d, problem = go_duration(args[0])
+        if problem:
+            yield problem
             return
         if d < 0:
             yield args[0], "invalid duration"

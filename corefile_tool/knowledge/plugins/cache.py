@@ -6,7 +6,7 @@ Versions: serve_stale 1.6.6 (refresh mode 1.9.2, verify timeout 1.14.4, response
 from ..spec import Plugin, Prop, says
 from .. import values
 from ._dispenser import arg_error, at_least, check_value, ignored, lines, words
-from ._setup_helpers import ignored_zones
+from ._setup_helpers import go_duration, ignored_zones
 
 
 def _zones(directive, ctx):
@@ -62,9 +62,9 @@ def _prefetch(directive, ctx):
 
 def _whole_seconds(tok, what):
     """serve_stale's response TTL: a duration of whole seconds that fits a DNS TTL."""
-    d = values.parse_go_duration(tok.text)
-    if d is None:
-        return tok, f"invalid serve_stale {what}: time: invalid duration \"{tok.text}\""
+    d, problem = go_duration(tok, f"invalid serve_stale {what}: ")
+    if problem:
+        return problem
     if d < 0:
         return tok, f"invalid negative {what} for serve_stale"
     if abs(d - round(d)) > 1e-9:
@@ -75,9 +75,9 @@ def _whole_seconds(tok, what):
 
 
 def _recheck(tok):
-    d = values.parse_go_duration(tok.text)
-    if d is None:
-        return tok, f"invalid serve_stale failure recheck: time: invalid duration \"{tok.text}\""
+    d, problem = go_duration(tok, "invalid serve_stale failure recheck: ")
+    if problem:
+        return problem
     if d < 0:
         return tok, "invalid negative failure recheck for serve_stale"
     if d > 300:
@@ -94,9 +94,9 @@ def _serve_stale(directive, ctx):
             yield args[most], arg_error(args[most - 1])
             return
         if args:
-            d = values.parse_go_duration(args[0].text)
-            if d is None:
-                yield args[0], f'time: invalid duration "{args[0].text}"'
+            d, problem = go_duration(args[0])
+            if problem:
+                yield problem
                 return
             if d < 0:
                 yield args[0], "invalid negative duration for serve_stale"
@@ -111,9 +111,9 @@ def _serve_stale(directive, ctx):
         if not rest:
             continue
         if mode == "verify":
-            t = values.parse_go_duration(rest[0].text)
-            if t is None:
-                yield rest[0], f'invalid serve_stale verify timeout: time: invalid duration "{rest[0].text}"'
+            t, problem = go_duration(rest[0], "invalid serve_stale verify timeout: ")
+            if problem:
+                yield problem
                 return
             if t < 0:
                 yield rest[0], "invalid negative timeout for serve_stale verify"

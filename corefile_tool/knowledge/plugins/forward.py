@@ -6,7 +6,7 @@ import re
 from ..spec import (ANSWERS_ALL, PASSES_CHAIN, PASSES_ZONES, READS_EACH, READS_FIXED, Plugin, Prop, says,
                     version_tuple)
 from ... import addresses
-from ._setup_helpers import (duration_seconds, go_parse_ip, go_split_host_port, locate, missing_file,
+from ._setup_helpers import (duration_seconds, go_duration, go_parse_ip, go_split_host_port, locate, missing_file,
                              resolv_conf)
 
 MAX_UPSTREAMS = 15
@@ -121,9 +121,9 @@ def _health_check(line, v):
     args = line.args
     if not args:
         return None
-    seconds = duration_seconds(args[0].text)
-    if seconds is None:
-        return args[0], f'time: invalid duration "{args[0].text}"'
+    seconds, problem = go_duration(args[0])
+    if problem:
+        return problem
     if seconds < 0:
         return args[0], f"health_check can't be negative: {args[0].text}"
     if v < (1, 6, 8) and len(args) > 1:
