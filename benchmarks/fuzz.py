@@ -62,7 +62,7 @@ def check_lint(text: str, base: Path):
 
     tree = parse(text, path=str(base / "Corefile"), env=props.ENV)
     for d in lint_tree(tree):
-        assert "\n" not in d.message
+        assert "\n" not in d.message, f"a diagnostic message spans lines: {d!r}"
 
 
 def check_fmt(text: str, base: Path):

@@ -1,4 +1,8 @@
-"""Loads the plugin modules in plugins/ (each defines PLUGIN = Plugin(...)) once, on first use."""
+"""The plugin knowledge base: plugins/<name>.py defines PLUGIN = Plugin(name=<name>, ...).
+
+A module is imported the first time its plugin is asked for, so that linting a 30-line Corefile loads the dozen
+plugins it uses rather than all sixty (a third of `corefile lint`'s start-up time otherwise).
+"""
 from __future__ import annotations
 
 import importlib
@@ -7,23 +11,40 @@ from typing import Optional
 
 from .spec import Plugin
 
-_PLUGINS: Optional[dict] = None
+_PACKAGE = __name__.rpartition(".")[0] + ".plugins"
+_LOADED: dict = {}          # name -> Plugin, or None for a name without a module
+_ALL: Optional[dict] = None
+
+
+def get(name: str) -> Optional[Plugin]:
+    try:
+        return _LOADED[name]
+    except KeyError:
+        pass
+    plugin = None
+    if name.isidentifier() and not name.startswith("_"):   # helper modules start with "_"
+        module_name = f"{_PACKAGE}.{name}"
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as e:
+            if e.name != module_name:
+                raise
+        else:
+            plugin = getattr(module, "PLUGIN", None)
+    _LOADED[name] = plugin
+    return plugin
 
 
 def plugins() -> dict[str, Plugin]:
-    global _PLUGINS
-    if _PLUGINS is None:
+    """Every plugin the knowledge base describes, by name (imports all the modules)."""
+    global _ALL
+    if _ALL is None:
         from . import plugins as pkg
 
         found = {}
         for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
-            module = importlib.import_module(f"{pkg.__name__}.{info.name}")
-            plugin = getattr(module, "PLUGIN", None)
+            plugin = get(info.name)
             if plugin is not None:
                 found[plugin.name] = plugin
-        _PLUGINS = found
-    return _PLUGINS
-
-
-def get(name: str) -> Optional[Plugin]:
-    return plugins().get(name)
+        _ALL = found
+    return _ALL

@@ -28,10 +28,28 @@ POLICIES = {
     "sequential": "the first healthy upstream, in the order listed",
 }
 
+# Memos of pure functions of a word's text: the same FROM and upstream addresses recur in every block of a large
+# Corefile (and in every Corefile of a mesh). Each starts again when it reaches _MEMO_LIMIT entries.
+_MEMO_LIMIT = 100_000
+_FROMS: dict = {}        # FROM text -> normalised zone or None
+_IPS: dict = {}          # text -> ipaddress object or None
+_STANZAS: dict = {}      # (args, properties, protocols, version) -> _StanzaCore, for stanzas of IP upstreams only
+
 
 def normalize_from(text: str):
     """FROM as `plugin.Host(from).NormalizeExact()` keeps it: the first zone (a CIDR that splits keeps only its
     first), lower-cased FQDN; None when it cannot be normalised."""
+    try:
+        return _FROMS[text]
+    except KeyError:
+        pass
+    if len(_FROMS) >= _MEMO_LIMIT:
+        _FROMS.clear()
+    zone = _FROMS[text] = _normalize_from(text)
+    return zone
+
+
+def _normalize_from(text: str):
     try:
         hosts, _ = split_host_port(split_transport(text)[1])
     except ValueError:
@@ -41,9 +59,17 @@ def normalize_from(text: str):
 
 def _ip(text: str):
     try:
-        return ipaddress.ip_address(text.split("%")[0])
+        return _IPS[text]
+    except KeyError:
+        pass
+    try:
+        ip = ipaddress.ip_address(text.split("%")[0])
     except ValueError:
-        return None
+        ip = None
+    if len(_IPS) >= _MEMO_LIMIT:
+        _IPS.clear()
+    _IPS[text] = ip
+    return ip
 
 
 def _split_addr(host: str):
@@ -83,6 +109,7 @@ class Upstreams:
         self.addresses: list[str] = []
         self.notes: list[str] = []
         self.error = ""
+        self.literal = True      # every word an address (or refused by its protocol): no file, no name looked at
         for word in words:
             for addr in self._expand(word, setup, allowed):
                 if addr not in self.addresses:
@@ -108,6 +135,7 @@ class Upstreams:
         bare = hostpart.strip("[]")
         if split is None and _ip(bare) is not None:
             return [prefix + _join(bare, DEFAULT_PORTS[trans])]
+        self.literal = False
         path = setup.path(host) if not os.path.isabs(host) else host
         if os.path.isfile(path):
             # The upstreams are the file's nameservers as read by the server at start-up; this machine's copy
@@ -133,42 +161,25 @@ class Upstreams:
 
 
 class Stanza:
+    """One `forward FROM TO...` directive. What its words say does not depend on where it is written, so stanzas
+    with the same words and IP upstreams share one reading (_STANZAS); only the line is their own."""
+    __slots__ = ("line", "raw_from", "origin", "excepts", "policy", "options", "upstreams", "error", "sends",
+                 "unknown")
+
     def __init__(self, directive, setup, allowed):
         args = all_args(directive)
         self.line = directive.line
-        self.raw_from = args[0] if args else ""
-        self.origin = normalize_from(self.raw_from) if args else None
-        self.excepts = []
-        self.policy = "random"
-        self.options = []
-        for name, values, _ in properties(directive):
-            if name == "except":
-                for v in values:
-                    z = normalize_from(v)
-                    if z:
-                        self.excepts.append(z)
-            elif name == "policy" and values:
-                self.policy = values[0]
-            else:
-                self.options.append(name)
-        self.upstreams = Upstreams(args[1:], setup, allowed)
-        if not args:
-            self.error = "no FROM"
-        elif self.origin is None:
-            self.error = f"unable to normalize '{self.raw_from}'"
-        elif len(args) < 2:
-            self.error = f"FROM {self.raw_from} has no TO on its line"
-        else:
-            self.error = self.upstreams.error
-        # The parts of the trace that do not depend on the query, written once.
-        parts = []
-        if self.excepts:
-            parts.append("not excepted (except " + " ".join(self.excepts) + ")")
-        parts.append(f"sends it to {', '.join(self.upstreams.addresses)} (policy {self.policy}: "
-                     f"{POLICIES.get(self.policy, self.policy)})")
-        parts.extend(self.upstreams.notes)
-        self.sends = "; " + "; ".join(parts)
-        self.unknown = f"the answer comes from upstream {', '.join(self.upstreams.addresses)}"
+        props = tuple((name, tuple(values)) for name, values, _ in properties(directive))
+        key = (tuple(args), props, allowed, setup.version)
+        core = _STANZAS.get(key)
+        if core is None:
+            core = _read_stanza(args, props, setup, allowed)
+            if core[5].literal:
+                if len(_STANZAS) >= _MEMO_LIMIT:
+                    _STANZAS.clear()
+                _STANZAS[key] = core
+        (self.raw_from, self.origin, self.excepts, self.policy, self.options, self.upstreams, self.error,
+         self.sends, self.unknown) = core
 
     def covers(self, name: str) -> bool:
         return self.origin is not None and is_subdomain(self.origin, name)
@@ -183,6 +194,40 @@ class Stanza:
 
     def describe(self) -> str:
         return f"forward {self.origin or self.raw_from} (line {self.line})"
+
+
+def _read_stanza(args, props, setup, allowed) -> tuple:
+    """(raw FROM, origin, excepts, policy, options, upstreams, error, trace text, unknown text) of a stanza."""
+    raw_from = args[0] if args else ""
+    origin = normalize_from(raw_from) if args else None
+    excepts, policy, options = [], "random", []
+    for name, values in props:
+        if name == "except":
+            for v in values:
+                z = normalize_from(v)
+                if z:
+                    excepts.append(z)
+        elif name == "policy" and values:
+            policy = values[0]
+        else:
+            options.append(name)
+    upstreams = Upstreams(args[1:], setup, allowed)
+    if not args:
+        error = "no FROM"
+    elif origin is None:
+        error = f"unable to normalize '{raw_from}'"
+    elif len(args) < 2:
+        error = f"FROM {raw_from} has no TO on its line"
+    else:
+        error = upstreams.error
+    # The parts of the trace that do not depend on the query, written once.
+    parts = []
+    if excepts:
+        parts.append("not excepted (except " + " ".join(excepts) + ")")
+    parts.append(f"sends it to {', '.join(upstreams.addresses)} (policy {policy}: {POLICIES.get(policy, policy)})")
+    parts.extend(upstreams.notes)
+    return (raw_from, origin, excepts, policy, options, upstreams, error, "; " + "; ".join(parts),
+            f"the answer comes from upstream {', '.join(upstreams.addresses)}")
 
 
 class Forward(Behaviour):
