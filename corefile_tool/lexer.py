@@ -94,14 +94,25 @@ def decode(data: bytes) -> str:
 
 
 # Lines the fast path below leaves to the scanner: a comment, a CR, or U+001C..U+001F (whitespace to Python's
-# str.split, word characters to Go).
+# str.split, word characters to Go); and very long lines, so that the word limit is checked word by word.
 _AWKWARD_LINE = re.compile("[#\r\x1c-\x1f]")
+_NOT_GO_SPACE = re.compile("[\x1c-\x1f]")
+_LONG_LINE = 65536
 
 
-def lex(text: str, file: str = "", comments: list | None = None) -> list[Token]:
-    """Tokens of `text`. Comments are appended to `comments` when a list is given."""
+class TooManyWords(Exception):
+    """More tokens and comments than the caller's limit: lexing stops before memory runs away."""
+
+    def __init__(self, limit: int, line: int):
+        super().__init__(f"more than {limit:,} words and comments")
+        self.limit, self.line = limit, line
+
+
+def lex(text: str, file: str = "", comments: list | None = None, limit: int | None = None) -> list[Token]:
+    """Tokens of `text`. Comments are appended to `comments` when a list is given. Raises TooManyWords once
+    tokens and comments together pass `limit`."""
     if '"' in text:
-        return scan(text, file, comments)
+        return scan(text, file, comments, limit=limit)
     # Without quotes no token spans lines, so each line splits on its own; str.split agrees with Go's
     # unicode.IsSpace except on the characters _AWKWARD_LINE sends to the scanner.
     tokens: list[Token] = []
@@ -111,37 +122,56 @@ def lex(text: str, file: str = "", comments: list | None = None) -> list[Token]:
         lines[0] = lines[0][1:]
     awkward = _AWKWARD_LINE.search
     number = 0
+    noted = 0  # comments found
     for line in lines:
         number += 1
         if not line:
             continue
-        if awkward(line):
-            found: list = []
-            for t in scan(line, file, found, bom=False):
-                t.line = number
-                append(t)
-            if comments is not None:
-                for c in found:
-                    c.line = number
-                comments.extend(found)
-            continue
-        pos = 0
-        find = line.find
-        for word in line.split():
-            pos = find(word, pos)
-            append(Token(word, number, pos + 1, file))
-            pos += len(word)
+        if line[-1] == "\r":  # CRLF: a CR is dropped, and at the end of a line it only ends the line's last word
+            line = line.rstrip("\r")
+            if not line:
+                continue
+        if awkward(line) or len(line) > _LONG_LINE:
+            body = line.lstrip()
+            if body[:1] == "#" and not _NOT_GO_SPACE.search(line, 0, len(line) - len(body)):
+                if comments is not None:  # a comment line: no need to scan it
+                    comments.append(Comment(body.rstrip("\r"), number, len(line) - len(body) + 1, file))
+                noted += 1
+            else:
+                found: list = []
+                room = None if limit is None else max(0, limit - len(tokens) - noted)
+                for t in scan(line, file, found, bom=False, limit=room):
+                    t.line = number
+                    append(t)
+                if comments is not None:
+                    for c in found:
+                        c.line = number
+                    comments.extend(found)
+                noted += len(found)
+        else:
+            pos = 0
+            find = line.find
+            for word in line.split():
+                pos = find(word, pos)
+                append(Token(word, number, pos + 1, file))
+                pos += len(word)
+        if limit is not None and len(tokens) + noted > limit:
+            raise TooManyWords(limit, number)
     return tokens
 
 
-def scan(text: str, file: str = "", comments: list | None = None, bom: bool = True) -> list[Token]:
+def scan(text: str, file: str = "", comments: list | None = None, bom: bool = True,
+         limit: int | None = None) -> list[Token]:
     """lex() for any text: one regular-expression match per token. `bom`: the text is a file's beginning."""
     pos = 1 if bom and text.startswith("\ufeff") else 0
     tokens: list[Token] = []
     append = tokens.append
     line = 1
     line_start = pos  # index of the first character of the current line
+    noted = 0  # comments found
     for m in _TOKEN.finditer(text, pos):
+        if limit is not None and len(tokens) + noted > limit:
+            raise TooManyWords(limit, line)
         space = m.group(1)
         if "\n" in space:
             line += space.count("\n")
@@ -157,9 +187,11 @@ def scan(text: str, file: str = "", comments: list | None = None, bom: bool = Tr
             if "\r" in word:
                 word = word.replace("\r", "")
             append(Token(word, line, m.start(2) - line_start + 1, file))
+            noted += 1
             if comments is not None:
                 comments.append(Comment(m.group(3).replace("\r", ""), line, m.start(3) - line_start + 1, file))
         elif kind == _COMMENT:
+            noted += 1
             if comments is not None:
                 comments.append(Comment(m.group(4).rstrip("\r"), line, m.start(4) - line_start + 1, file))
         elif kind == _QUOTED:

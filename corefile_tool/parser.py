@@ -35,7 +35,7 @@ MAX_FILE_EXPANSIONS = 100_000
 # This tool's own bounds (CoreDNS has none), so hostile input cannot make it read, build or nest without end.
 MAX_INPUT_BYTES = 8 * 1024 * 1024      # one Corefile; a 10,000-cluster mesh is about 1.6 MB
 MAX_IMPORT_BYTES = 16 * 1024 * 1024    # all imported files together
-MAX_TOKENS = 2_000_000                 # tokens after every import is spliced in
+MAX_TOKENS = 1_000_000                 # words (and comments) of all files read, imports included
 MAX_GLOB_MATCHES = 1_000
 MAX_IMPORT_DEPTH = 100                 # imports inside imports; only a cycle gets anywhere near it
 MAX_NESTING = 100                      # `{` inside `{`; no plugin reads more than one level
@@ -554,9 +554,15 @@ class Parser:
         collecting = gc.isenabled()
         gc.disable()  # hundreds of thousands of small objects, none cyclic: the collector would only slow us
         try:
-            cf.tokens = lexmod.lex(self.text, "", cf.comments)
             try:
+                cf.tokens = lexmod.lex(self.text, "", cf.comments, limit=MAX_TOKENS)
                 blocks = self._parse(cf.tokens)
+            except lexmod.TooManyWords as e:
+                cf.tokens = []
+                self.result.diagnostics.append(Diagnostic(
+                    "syntax", "error", f"{e} (this tool's limit; a 10,000-cluster mesh has about 150,000)",
+                    self.result.redact(self.path), e.line, 1))
+                blocks = []
             except ParseError as e:
                 self._error(e.message, e.token or self._last, e.code)
                 blocks = []
@@ -967,7 +973,11 @@ class Parser:
             self.import_bytes += len(data)
             text = lexmod.decode(data)
             self.result.sources[absolute] = text
-            tokens = lexmod.lex(text, absolute, self.result.comments)
+            try:
+                tokens = lexmod.lex(text, absolute, self.result.comments, limit=MAX_TOKENS - self.stream.count)
+            except lexmod.TooManyWords:
+                raise ParseError(f"imports add up to more than {MAX_TOKENS:,} tokens (this tool's limit)", arg,
+                                 "import")
             self._file_tokens[absolute] = tokens
         return self._spliced(tokens, origin)
 

@@ -253,6 +253,39 @@ def test_broken_user_template_is_a_clean_error(tmp_path):
     assert "template error while rendering cluster-a" in result.stderr and "nonexistent" in result.stderr
 
 
+def test_a_user_template_failing_at_render_time_is_a_clean_error(tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    for body, why in (("{{ 1/0 }}\n", "ZeroDivisionError"), ("x\n{{ cluster.dns | server_block }}\n", "AttributeError")):
+        (templates / "configmap.yaml.j2").write_text(body)
+        result = run_process("generate", SAMPLE, "--template-dir", templates, "--output-format", "configmap")
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert result.stderr.startswith(f"corefile: {templates / 'configmap.yaml.j2'}:") and why in result.stderr
+
+
+def test_what_a_user_template_renders_is_linted_before_it_is_written(tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "Corefile.j2").write_text(".:53 {\n    logs\n}\n")
+    out = tmp_path / "out"
+    result = run("generate", SAMPLE, "--cluster", "cluster-a", "--template-dir", templates, "--out", out)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        "cluster-a.Corefile:2:5: unknown-directive error Unknown directive 'logs' (did you mean 'log'?)")
+    assert not out.exists()
+    (templates / "Corefile.j2").unlink()
+    (templates / "configmap.yaml.j2").write_text("data: [\n")
+    result = run("generate", SAMPLE, "--template-dir", templates, "--output-format", "configmap")
+    assert result.returncode == 1 and "is not valid YAML" in result.stderr
+    # copies of the built-in templates render what the linted trees say: accepted in every format
+    (templates / "configmap.yaml.j2").unlink()
+    for name in ("Corefile.j2", "configmap.yaml.j2", "coredns-custom.yaml.j2"):
+        (templates / name).write_text((ROOT / "templates" / name).read_text())
+    for output_format in ("corefile", "configmap", "coredns-custom"):
+        result = run("generate", SAMPLE, "--template-dir", templates, "--output-format", output_format)
+        assert result.returncode == 0, result.stderr
+
+
 @pytest.mark.parametrize("text", ["a\n", "a\n\n", "a", "  indented\nb\n", "x\n\n  y\n", ""])
 def test_yaml_block_reads_back_exactly(text):
     doc = yaml.safe_load("key: " + yaml_block(text, 2) + "\n")

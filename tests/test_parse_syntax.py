@@ -377,3 +377,12 @@ def test_messages_show_words_as_written_on_one_line():
     assert message == "Syntax error: Unexpected token 'a\\nb', expecting '}'"
     message, _, _ = error(". {\n log {$X}\n", {"X": "secret-value"})
     assert "secret-value" not in message and "{$X}" in message
+
+
+@pytest.mark.parametrize("text", ["log\n" * 50, "# c\n" * 50, "a " * 50, '"a"' * 50, "x\r\n" * 50])
+def test_too_many_words_stop_lexing_with_a_diagnostic(monkeypatch, text):
+    monkeypatch.setattr(parser_module, "MAX_TOKENS", 20)
+    cf = tree(text)
+    (d,) = cf.diagnostics
+    assert (d.code, d.severity) == ("syntax", "error") and d.message.startswith("more than 20 words and comments")
+    assert cf.server_blocks == [] and d.line >= 1

@@ -97,6 +97,12 @@ def render(config, output_format: str = "corefile", template_dir: Optional[str] 
     except jinja2.TemplateError as e:
         where = _template_line(e, name)
         raise TemplateError(f"{where}: template error while rendering {config.cluster.name}: {e}") from None
+    except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError) as e:
+        # an expression of a user's template that fails at render time ({{ 1/0 }}, {{ x[5] }}, a filter given the
+        # wrong type): one line naming the template and its line, never a traceback
+        where = _template_line(e, name)
+        raise TemplateError(f"{where}: template error while rendering {config.cluster.name}: "
+                            f"{type(e).__name__}: {e}") from None
 
 
 def _template_line(error, name: str) -> str:

@@ -63,13 +63,28 @@ def _end_of_chain(q: Query, handlers) -> Reply:
     return Reply("SERVFAIL", written=False)
 
 
-def build_chain(block, setup: BlockSetup) -> Optional[Chain]:
-    order = versions.order_index(setup.version)
+def group_directives(block) -> dict:
+    """Directive name -> its occurrences in the block, in Corefile order (the names in order of first use)."""
     grouped: dict[str, list] = {}
     for d in block.directives:
-        grouped.setdefault(d.name, []).append(d)
+        name = d.name_token.text
+        same = grouped.get(name)
+        if same is None:
+            grouped[name] = [d]
+        else:
+            same.append(d)
+    return grouped
+
+
+def build_chain(block, setup: BlockSetup, grouped: Optional[dict] = None) -> Optional[Chain]:
+    order = versions.order_index(setup.version)
+    if grouped is None:
+        grouped = group_directives(block)
     handlers, skipped = [], []
-    for name in sorted((n for n in grouped if n in order), key=order.__getitem__):
+    known = [n for n in grouped if n in order]
+    if len(known) > 1:
+        known.sort(key=order.__getitem__)
+    for name in known:
         cls = behaviour_for(name)
         try:
             model = cls(grouped[name], setup)
@@ -77,14 +92,14 @@ def build_chain(block, setup: BlockSetup) -> Optional[Chain]:
             model = InvalidBehaviour(name, grouped[name], setup, e)
         except (ValueError, IndexError, KeyError, TypeError) as e:
             model = InvalidBehaviour(name, grouped[name], setup, ConfigError(str(e) or type(e).__name__))
-        if getattr(model, "HANDLER", True):
+        if model.HANDLER:
             handlers.append(model)
-    for name in grouped:
-        if name not in order:
-            skipped.append(f"`{name}` (line {grouped[name][0].line}) is not a directive of CoreDNS {setup.version}: "
-                           f"CoreDNS would not start")
-    if handlers:
-        handlers[-1].is_last = True
+    if len(known) < len(grouped):
+        for name in grouped:
+            if name not in order:
+                skipped.append(f"`{name}` (line {grouped[name][0].line}) is not a directive of CoreDNS "
+                               f"{setup.version}: CoreDNS would not start")
     if not handlers:
         return None
+    handlers[-1].is_last = True
     return Chain(handlers, skipped)

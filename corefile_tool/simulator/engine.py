@@ -18,7 +18,7 @@ from ..knowledge import versions
 from ..knowledge.spec import version_tuple
 from ..tree import Corefile
 from .behaviour import BlockSetup
-from .chain import Chain, build_chain
+from .chain import Chain, build_chain, group_directives
 from .model import (SERVER_WRITTEN_RCODES, BlockRef, Query, Reply, Result, Routing)
 from .names import canonical, parent_zones
 from .views import ViewFilter
@@ -54,7 +54,7 @@ class BlockInfo:
         self.keys = [k.text for k in block.keys]
         self.chain = sim.chain(index)
         self.view = sim.view(index)
-        self.metadata = self.chain.get("metadata") if self.chain else None
+        self.metadata = self.chain.by_name.get("metadata") if self.chain else None
         self.at = f": the block at line {self.line}"
         self.refs: dict[str, BlockRef] = {}
 
@@ -137,29 +137,39 @@ class Simulator:
         return info
 
     def chain(self, block_index: int) -> Optional[Chain]:
-        if block_index not in self._chains:
-            block = self.corefile.server_blocks[block_index]
-            setup = self._setup(block_index, block)
-            self._chains[block_index] = build_chain(block, setup)
-        return self._chains[block_index]
+        try:
+            return self._chains[block_index]
+        except KeyError:
+            pass
+        block = self.corefile.server_blocks[block_index]
+        grouped = group_directives(block)
+        chain = self._chains[block_index] = build_chain(block, self._setup(block_index, block, grouped), grouped)
+        return chain
 
-    def _setup(self, index, block) -> BlockSetup:
+    def _setup(self, index, block, grouped: Optional[dict] = None) -> BlockSetup:
         root = ""
-        for d in block.find("root"):
+        roots = grouped.get("root", ()) if grouped is not None else block.find("root")
+        for d in roots:
             if d.args:
                 root = d.args[0].text if os.path.isabs(d.args[0].text) else os.path.join(self.base_dir,
                                                                                         d.args[0].text)
         zones = self._block_zones.get(index, [])
-        return BlockSetup(zones=zones, directives=block.directives, version=self.version, base_dir=self.base_dir,
-                          root=root, cluster_state=self.cluster_state, lookup=self._lookup_through,
-                          first_key_zone=zones[0] if zones else "")
+        return BlockSetup(zones, block.directives, self.version, self.base_dir, root, self.cluster_state,
+                          self._lookup_through, zones[0] if zones else "")
 
     def view(self, block_index: int) -> Optional[ViewFilter]:
-        if block_index not in self._views:
-            block = self.corefile.server_blocks[block_index]
-            views = block.find("view") if self.views_exist else []
-            self._views[block_index] = ViewFilter(views[0]) if views else None
-        return self._views[block_index]
+        try:
+            return self._views[block_index]
+        except KeyError:
+            pass
+        views = None
+        if self.views_exist:
+            for d in self.corefile.server_blocks[block_index].directives:
+                if d.name_token.text == "view":
+                    views = d
+                    break
+        view = self._views[block_index] = ViewFilter(views) if views is not None else None
+        return view
 
     # ------------------------------------------------------------------ queries
     def simulate(self, qname: str, qtype: str = "A", qclass: str = "IN", *, port=53, transport: str = "dns",
