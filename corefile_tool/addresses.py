@@ -6,7 +6,6 @@ miekg/dns defaults.go `IsDomainName`/`Fqdn`. See ../shared/spec/server-blocks-an
 """
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Optional
@@ -122,6 +121,8 @@ def _parse_cidr(s: str):
     if not bits.isascii() or not bits.isdigit() or "%" in addr:
         return None
     try:
+        import ipaddress  # only CIDR keys need it; most Corefiles have none, and start-up time counts
+
         return ipaddress.ip_network(f"{addr}/{int(bits)}", strict=False)
     except ValueError:
         return None

@@ -37,8 +37,8 @@ _WORD, _WORD_TAIL, _COMMENT, _QUOTED = 2, 3, 4, 6
 class Token:
     """One lexer token: its text (quotes removed) and where it was read.
 
-    `raw` is the text before {$ENV} substitution; `origin` is the chain of `import` sites (tree.ImportSite)
-    the token was spliced in through, outermost first.
+    `raw` is the text before {$ENV} substitution; `origin` is the chain of `import` arguments the token was
+    spliced in through, outermost first, each as (path, line, column).
     """
 
     __slots__ = ("text", "line", "column", "file", "quoted", "raw", "origin")

@@ -14,12 +14,12 @@ line (`NextArg`), or neither: a snippet's tokens keep their own line numbers, so
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 import os
 import re
 import stat
 import sys
+import zlib
 from pathlib import Path
 from typing import Optional
 
@@ -59,7 +59,10 @@ def grammar_path() -> Path:
 
 
 def grammar_digest(grammar: bytes) -> str:
-    return hashlib.sha256(b"corefile-lalr-%d\n" % _TABLE_FORMAT + grammar).hexdigest()
+    """Which grammar a table was built from. It only has to notice edits, so a checksum does (and, unlike
+    hashlib, zlib costs nothing to import at start-up)."""
+    data = b"corefile-lalr-%d\n" % _TABLE_FORMAT + grammar
+    return f"{len(data):08x}{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
 def build_table(grammar: str) -> dict:
@@ -100,7 +103,7 @@ def build_table(grammar: str) -> dict:
                 rule = (arg.origin.name, tuple(x.name for x in arg.expansion))
                 actions[str(symbol)] = ~rule_number[rule]
         states.append(actions)
-    return {"format": _TABLE_FORMAT, "grammar_sha256": grammar_digest(grammar.encode("utf-8")),
+    return {"format": _TABLE_FORMAT, "grammar_digest": grammar_digest(grammar.encode("utf-8")),
             "start": 0, "end": number[table.end_states["start"]],
             "rules": [[str(name), [str(x) for x in expansion]] for name, expansion in rules], "states": states}
 
@@ -138,13 +141,13 @@ def load_table_data() -> dict:
     grammar = grammar_path()
     source = grammar.read_bytes()
     digest = grammar_digest(source)
-    cached = _cache_dir() / f"corefile-{digest[:16]}.lalr.json"
+    cached = _cache_dir() / f"corefile-{digest}.lalr.json"
     for candidate in (grammar.with_name(_TABLE_FILE), cached):
         try:
             data = json.loads(candidate.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if isinstance(data, dict) and data.get("grammar_sha256") == digest:
+        if isinstance(data, dict) and data.get("grammar_digest") == digest:
             return data
     data = build_table(source.decode("utf-8"))
     try:

@@ -48,7 +48,7 @@ def test_a_changed_grammar_is_rebuilt_into_the_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     data = parser_module.load_table_data()
     cached = list((tmp_path / "cache" / "corefile").glob("*.lalr.json"))
-    assert len(cached) == 1 and json.loads(cached[0].read_text())["grammar_sha256"] == data["grammar_sha256"]
+    assert len(cached) == 1 and json.loads(cached[0].read_text())["grammar_digest"] == data["grammar_digest"]
     assert parser_module.load_table_data() == data  # read back from the cache
 
 

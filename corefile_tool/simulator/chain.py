@@ -14,34 +14,26 @@ from .model import Query, Reply
 from .plugins import behaviour_for
 
 
-class _Link:
+def _link(serve, nxt):
     """Calls one handler with the link to the next (built once per chain: walking it allocates nothing)."""
-    __slots__ = ("handler", "next")
-
-    def __init__(self, handler, nxt):
-        self.handler, self.next = handler, nxt
-
-    def __call__(self, q: Query) -> Reply:
-        return self.handler.serve(q, self.next)
+    def link(q: Query) -> Reply:
+        return serve(q, nxt)
+    return link
 
 
-class _End:
-    __slots__ = ("handlers",)
-
-    def __init__(self, handlers):
-        self.handlers = handlers
-
-    def __call__(self, q: Query) -> Reply:
-        return _end_of_chain(q, self.handlers)
+def _end(handlers):
+    def end(q: Query) -> Reply:
+        return _end_of_chain(q, handlers)
+    return end
 
 
 class Chain:
     def __init__(self, handlers: list[Behaviour], skipped: list[str]):
         self.handlers = handlers
         self.skipped = skipped           # notes about directives that are not in the chain
-        link = _End(handlers)
+        link = _end(handlers)
         for h in reversed(handlers):
-            link = _Link(h, link)
+            link = _link(h.serve, link)
         self.first = link
         self.by_name = {h.NAME: h for h in handlers}
 

@@ -45,7 +45,7 @@ class Listener:
 
 class BlockInfo:
     """What routing needs of a block, computed once: its chain, view filter and metadata plugin."""
-    __slots__ = ("index", "line", "keys", "chain", "view", "metadata", "at", "refs")
+    __slots__ = ("index", "line", "keys", "chain", "view", "metadata", "plain", "at", "refs")
 
     def __init__(self, sim: "Simulator", index: int):
         block = sim.corefile.server_blocks[index]
@@ -55,6 +55,7 @@ class BlockInfo:
         self.chain = sim.chain(index)
         self.view = sim.view(index)
         self.metadata = self.chain.by_name.get("metadata") if self.chain else None
+        self.plain = self.chain is not None and self.view is None and self.metadata is None   # takes every query
         self.at = f": the block at line {self.line}"
         self.refs: dict[str, BlockRef] = {}
 
@@ -176,14 +177,17 @@ class Simulator:
                  client_ip: str = "127.0.0.1", listen_ip: Optional[str] = None, client_port: int = 0,
                  proto: str = "udp") -> Result:
         qtype, qclass = qtype.upper(), qclass.upper()
-        lst, why = self.listener(transport, port, listen_ip)
-        result = Result(qname if qname.endswith(".") else qname + ".", qtype, qclass,
-                        Routing(lst.key if lst else None, why))
+        found = self._listener_memo.get((transport, port, listen_ip))
+        lst, why = found if found is not None else self.listener(transport, port, listen_ip)
+        written = qname if qname.endswith(".") else qname + "."
+        result = Result(written, qtype, qclass, Routing(lst.key if lst else None, why))
         if lst is None:
             result.unknown = why
             return result
-        q = Query(canonical(qname), qtype, qclass, client_ip, client_port, proto, listen_ip or "", str(port),
-                  result.qname, 0, lst.key)
+        # canonical(qname), without the call: only a name ending in an escaped dot needs its care.
+        name = written.lower() if not qname.endswith("\\.") else canonical(qname)
+        q = Query(name, qtype, qclass, client_ip, client_port, proto, listen_ip or "", str(port), written, 0,
+                  lst.key)
         self._route(lst, q, result)
         return result
 
@@ -207,12 +211,15 @@ class Simulator:
             if confs is not None:
                 for c in confs:
                     info = blocks.get(c.block_index) or self.block(c.block_index)
-                    if info.chain is not None and info.view is None and info.metadata is None:
+                    if info.plain:
                         # The common case, without a call: a plain block takes the query.
                         routing.candidates.append((info.index, info.line, zone, None, "chosen"))
-                        outcome = "run"
-                    else:
-                        outcome = self._try(c, q, metadata, routing)
+                        if q.type != "DS":
+                            self._run_block(info, zone, q, result, "longest matching zone " + zone)
+                            return
+                        ds_handler = c
+                        continue
+                    outcome = self._try(c, q, metadata, routing)
                     if outcome == "refuse":
                         self._refuse_no_chain(c, result)
                         return
@@ -285,14 +292,16 @@ class Simulator:
         return self.block(c.block_index).ref(c.zone)
 
     def _run(self, c, q: Query, result: Result, why: str) -> None:
-        info = self._blocks.get(c.block_index) or self.block(c.block_index)
-        result.server_block = info.ref(c.zone)
+        self._run_block(self._blocks.get(c.block_index) or self.block(c.block_index), c.zone, q, result, why)
+
+    def _run_block(self, info: BlockInfo, zone: str, q: Query, result: Result, why: str) -> None:
+        ref = info.refs.get(zone)
+        result.server_block = ref if ref is not None else info.ref(zone)
         result.routing.parts.append(why + info.at)
         chain = info.chain
         if chain.skipped:
             result.notes.extend(chain.skipped)
-        reply = chain.run(q)
-        self._finish(reply, q, result)
+        self._finish(chain.first(q), q, result)
 
     @staticmethod
     def _finish(reply: Reply, q: Query, result: Result) -> None:

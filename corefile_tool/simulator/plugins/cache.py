@@ -4,7 +4,7 @@ the maximum TTL: success 3600s/denial 1800s by default, or the first argument); 
 from __future__ import annotations
 
 from ...addresses import zones_from_args
-from ..behaviour import Behaviour, all_args, properties
+from ..behaviour import Behaviour, words
 from ..names import ZoneSet
 
 SUCCESS_MAX, DENIAL_MAX, MIN_TTL = 3600, 1800, 5
@@ -15,9 +15,12 @@ class Cache(Behaviour):
 
     def __init__(self, directives, setup):
         super().__init__(directives, setup)
-        key = (tuple(all_args(directives[0])) if directives else (),
-               tuple((name, tuple(values)) for d in directives for name, values, _ in properties(d)),
-               tuple(setup.zones))
+        if len(directives) == 1:
+            args, props = words(directives[0])
+        else:
+            args = words(directives[0])[0] if directives else ()
+            props = tuple(p for d in directives for p in words(d)[1])
+        key = (args, props, tuple(setup.zones))
         read = _READ.get(key)
         if read is None:
             if len(_READ) >= _MEMO_LIMIT:
@@ -25,13 +28,14 @@ class Cache(Behaviour):
             read = _READ[key] = _read(*key)
         (self.success_max, self.denial_max, self.success_min, self.denial_min, self.zones, self.disabled,
          self.caps, self.miss) = read
+        self.miss_step = (self.NAME, self.line, "pass", self.miss)
 
     def serve(self, q, nxt):
         zone = self.zones.match(q.name)
         if not zone:
             return self.passes(q, nxt, f"{q.name} is outside its zones ({', '.join(self.zones.zones)}): "
                                        f"passes it on uncached")
-        q.trace.append((self.NAME, self.line, "pass", self.miss))
+        q.trace.append(self.miss_step)
         reply = nxt(q)
         if reply.rcode is None or not reply.written:
             if reply.rcode is None:
@@ -72,7 +76,7 @@ def _read(args, props, block_zones) -> tuple:
         args = args[1:]
     zones = ZoneSet(zones_from_args(args, list(block_zones)))
     disabled = set()
-    for name, values in props:
+    for name, *values in props:
         if name in ("success", "denial") and len(values) >= 2 and values[1].isdigit():
             if name == "success":
                 success_max = int(values[1])

@@ -7,9 +7,12 @@ from ..behaviour import Behaviour
 class Errors(Behaviour):
     NAME = "errors"
 
+    def __init__(self, directives, setup):
+        super().__init__(directives, setup)
+        self.passing = (self.NAME, self.line, "pass", "passes the query on; logs any error the plugins after it return")
+
     def serve(self, q, nxt):
-        q.trace.append((self.NAME, self.line, "pass", "passes the query on; logs any error the plugins after it "
-                                                      "return"))
+        q.trace.append(self.passing)
         return nxt(q)
 
 

@@ -17,7 +17,7 @@ import os
 
 from ...addresses import split_host_port, split_transport, normalize_zone
 from ...knowledge.spec import version_tuple
-from ..behaviour import Behaviour, all_args, properties
+from ..behaviour import Behaviour, words
 from ..model import HANDLE, UNKNOWN, Reply
 from ..names import is_subdomain
 
@@ -33,7 +33,7 @@ POLICIES = {
 _MEMO_LIMIT = 100_000
 _FROMS: dict = {}        # FROM text -> normalised zone or None
 _IPS: dict = {}          # text -> ipaddress object or None
-_STANZAS: dict = {}      # (args, properties, protocols, version) -> _StanzaCore, for stanzas of IP upstreams only
+_STANZAS: dict = {}      # (words, protocols, version) -> what a stanza says, for stanzas of IP upstreams only
 
 
 def normalize_from(text: str):
@@ -167,10 +167,9 @@ class Stanza:
                  "unknown")
 
     def __init__(self, directive, setup, allowed):
-        args = all_args(directive)
-        self.line = directive.line
-        props = tuple((name, tuple(values)) for name, values, _ in properties(directive))
-        key = (tuple(args), props, allowed, setup.version)
+        self.line = directive.name_token.line
+        args, props = key = words(directive)
+        key = (key, allowed, setup.version)
         core = _STANZAS.get(key)
         if core is None:
             core = _read_stanza(args, props, setup, allowed)
@@ -201,7 +200,7 @@ def _read_stanza(args, props, setup, allowed) -> tuple:
     raw_from = args[0] if args else ""
     origin = normalize_from(raw_from) if args else None
     excepts, policy, options = [], "random", []
-    for name, values in props:
+    for name, *values in props:
         if name == "except":
             for v in values:
                 z = normalize_from(v)
@@ -237,8 +236,20 @@ class Forward(Behaviour):
     def __init__(self, directives, setup):
         super().__init__(directives, setup)
         self.stanzas = [Stanza(d, setup, self.ALLOWED) for d in directives]
+        # One valid `forward . TO...` without except (nearly every forward): it takes every query, with one step.
+        self.every = None
+        if len(self.stanzas) == 1:
+            s = self.stanzas[0]
+            if s.origin == "." and not s.excepts and not s.error:
+                self.every = (self.NAME, s.line, HANDLE, "FROM . covers every name" + s.sends)
 
     def serve(self, q, nxt):
+        every = self.every
+        if every is not None:
+            q.trace.append(every)
+            s = self.stanzas[0]
+            return Reply(None, None, None, None, self.NAME, s.line, list(s.upstreams.addresses), True, False,
+                         s.unknown)
         skipped = []
         for i, s in enumerate(self.stanzas):
             if not s.covers(q.name):
