@@ -385,11 +385,18 @@ class _Migration:
                 self.notice("proxy", line.name, c.status, c.version,
                             additional=f'It has no equivalent in "{c.replaced_by}" and is dropped.')
                 continue
-            if isinstance(rule, dict) and words in rule:
-                replacement = rule[words].split()
-                if replacement:
-                    new_lines.append(Directive(_tok(replacement[0]), [_tok(w) for w in replacement[1:]]))
-                continue
+            if isinstance(rule, dict):
+                rule = rule.get(words) or (rule.get(m.ANY_ARGUMENTS) if words else None)
+                if rule == "keep":
+                    new_lines.append(line)
+                    continue
+                if rule is not None:
+                    replacement, why = rule
+                    self.notice("proxy", line.name, c.status, c.version, additional=why)
+                    if replacement:
+                        parts = replacement.split()
+                        new_lines.append(Directive(_tok(parts[0]), [_tok(w) for w in parts[1:]]))
+                    continue
             shown = f"{line.name} {words}".strip()
             self.refuse(f'proxy property "{shown}" has no equivalent in forward; rewrite it by hand',
                         line.name_token)

@@ -110,6 +110,40 @@ def test_only_the_managed_part_is_replaced(tmp_path):
     assert generated_a(tmp_path / "inventory.yaml") == out
 
 
+def test_a_crlf_base_gives_crlf_output_throughout(tmp_path):
+    path = setup(tmp_path, "")
+    crlf = BASE.replace("\n", "\r\n")
+    (tmp_path / "base" / "cluster-a.Corefile").write_bytes(crlf.encode())
+    out = generated_a(path)
+    (tmp_path / "lf").mkdir()
+    lf = generate(str(setup(tmp_path / "lf", BASE)), clusters=["cluster-a"])["cluster-a"]
+    assert "\n" in lf and "\r" not in lf
+    # The same file as from the LF base, every line (managed part included) ending in CRLF.
+    assert out == lf.replace("\n", "\r\n")
+    # Re-running on it changes nothing, through the CLI's --out and --check too.
+    (tmp_path / "base" / "cluster-a.Corefile").write_bytes(out.encode())
+    assert generated_a(path) == out
+    r = run("generate", path, "--cluster", "cluster-a", "--out", tmp_path / "out")
+    assert r.returncode == 0
+    assert (tmp_path / "out" / "cluster-a.Corefile").read_bytes() == out.encode()
+    assert run("generate", path, "--cluster", "cluster-a", "--out", tmp_path / "out", "--check").returncode == 0
+    # As a ConfigMap the whole YAML document keeps CRLF, and its Corefile reads back as the Corefile does.
+    import yaml
+
+    cm = generate(str(path), clusters=["cluster-a"], output_format="configmap")["cluster-a"]
+    assert cm.count("\n") == cm.count("\r\n") > 10
+    assert yaml.safe_load(cm)["data"]["Corefile"] == lf
+
+
+def test_a_base_with_mixed_line_endings_is_kept_as_it_is(tmp_path):
+    mixed = BASE.replace("\n", "\r\n", 3)
+    path = setup(tmp_path, "")
+    (tmp_path / "base" / "cluster-a.Corefile").write_bytes(mixed.encode())
+    out = generated_a(path)
+    assert out.startswith(mixed.split("\tkubernetes")[0])
+    assert out.count("\r\n") == 3
+
+
 def test_the_default_output_is_a_base_that_regenerates_itself(tmp_path):
     path = setup(tmp_path, "")
     default_out = generate(str(path).replace("inventory.yaml", "inventory.yaml"), clusters=["cluster-b"])

@@ -53,6 +53,7 @@ def test_dry_run_by_default_shows_the_diff_and_writes_nothing(fleet):
     assert "+b.mesh.example:53 {" in r.stdout and "+    forward . 203.0.113.2:53" in r.stdout
     assert "context 'a': configmap kube-system/coredns: dry run accepted by the API server (nothing written); " \
            "pass --yes to write" in r.stderr
+    assert "skipped" not in r.stderr   # without --context every inventory cluster is applied to
     for cluster in (a, b):
         writes = cluster.writes()
         assert len(writes) == 1 and writes[0][2] == {"dryRun": "All"}
@@ -192,6 +193,9 @@ def test_context_mapping(fleet):
     r = apply(fleet, inventory, "--context", "west=b")
     assert r.exit_code == 0, r.stderr
     assert a.writes() == [] and "west.mesh.example" in r.stdout
+    # --context selects the clusters applied to: each inventory cluster left out is named, once.
+    assert [ln for ln in r.stderr.splitlines() if "skipped" in ln] == [
+        "corefile: cluster 'east': skipped, no --context selects it"]
     r = apply(fleet, inventory, "--context", "north=b")
     assert r.exit_code == 2 and "the inventory has no cluster 'north' (clusters: east, west)" in r.stderr
     r = apply(fleet, inventory, "--context", "a")
@@ -211,11 +215,12 @@ def test_invalid_inventory_lists_its_problems(fleet):
 
 
 def test_inventory_base_corefile_is_the_base_when_given(fleet):
-    a, _ = two_clusters(fleet)
+    a, b = two_clusters(fleet)
     base = fleet.directory / "a.Corefile"
     base.write_text(".:53 {\n    errors\n    kubernetes cluster.local\n    forward . 192.0.2.53\n    reload\n}\n")
     r = apply(fleet, write_inventory(fleet, a={"base_corefile": "a.Corefile"}), "--yes", "--context", "a")
     assert r.exit_code == 0, r.stderr
+    assert "corefile: cluster 'b': skipped, no --context selects it\n" in r.stderr and b.writes() == []
     assert live_corefile(a).startswith(".:53 {\n    errors\n    kubernetes cluster.local a.mesh.example\n")
 
 

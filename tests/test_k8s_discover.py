@@ -201,6 +201,39 @@ def test_service_cidr_not_readable(fleet):
     assert "# service_cidr: not readable (pods in kube-system: 403)" in r.stdout
 
 
+def test_pod_cidr_not_readable_says_why(fleet):
+    # Neither kubeadm's ClusterConfiguration nor a kube-controller-manager pod is there to read it from.
+    fleet.add("a")
+    r = discover(fleet)
+    assert "pod_cidr" not in clusters_of(r.stdout)[0]
+    assert ("    # pod_cidr: not readable from the API (no podSubnet in kubeadm's ClusterConfiguration, no "
+            "--cluster-cidr on a kube-controller-manager pod)") in r.stdout.splitlines()
+    assert "# service_cidr:" not in r.stdout
+
+
+def test_pod_cidr_not_readable_names_what_was_refused(fleet):
+    cluster = fleet.add("a", service_cidr_source="kubeadm-config", pod_cidr="10.244.0.0/16")
+    cluster.forbidden.add(("get", "configmaps"))
+    cluster.forbidden.add(("list", "pods"))
+    r = discover(fleet)
+    assert "pod_cidr" not in clusters_of(r.stdout)[0]
+    assert "# pod_cidr: not readable (configmap kube-system/kubeadm-config, pods in kube-system: 403)" in r.stdout
+    assert "# service_cidr: not readable (configmap kube-system/kubeadm-config, pods in kube-system: 403)" \
+        in r.stdout
+
+
+def test_pod_cidr_from_the_controller_manager(fleet):
+    cluster = fleet.add("a")
+    cluster.put({"apiVersion": "v1", "kind": "Pod",
+                 "metadata": {"name": "kube-controller-manager-node-1", "namespace": "kube-system",
+                              "labels": {"component": "kube-controller-manager", "tier": "control-plane"}},
+                 "spec": {"containers": [{"name": "kube-controller-manager", "image": "registry.k8s.io/kcm",
+                                          "command": ["kube-controller-manager", "--cluster-cidr=10.245.0.0/16"]}]}})
+    r = discover(fleet)
+    assert clusters_of(r.stdout)[0]["pod_cidr"] == "10.245.0.0/16"
+    assert "# pod_cidr:" not in r.stdout
+
+
 def test_dual_stack_service_cidrs_are_a_list(fleet):
     cluster = fleet.add("a")
     cidr = cluster.get("apis/networking.k8s.io/v1", "servicecidrs", "", "kubernetes")

@@ -116,7 +116,7 @@ def apply_command(inventory_path, kubeconfig, contexts, yes, namespace, configma
     """Show, dry-run and (with --yes) write each cluster's generated Corefile into its coredns ConfigMap."""
     from ..generator.inventory import InventoryError, load
     from ..k8s import K8sError
-    from ..k8s.apply import match_contexts, plan, send
+    from ..k8s.apply import match_contexts, plan, send, skipped_clusters
     from ..k8s.client import Kubeconfig
 
     try:
@@ -136,7 +136,10 @@ def apply_command(inventory_path, kubeconfig, contexts, yes, namespace, configma
     plans = []
     try:
         config = Kubeconfig(kubeconfig)
-        for cluster, context in match_contexts(inventory, config.contexts, contexts):
+        pairs = match_contexts(inventory, config.contexts, contexts)
+        for name in skipped_clusters(inventory, pairs):
+            click.echo(f"corefile: cluster {name!r}: skipped, no --context selects it", err=True)
+        for cluster, context in pairs:
             connection = config.connect(context, timeout)
             p = plan(inventory, cluster, connection, namespace, configmap, key)
             plans.append((p, connection))

@@ -29,6 +29,14 @@ class Base:
     tree: Corefile                # the edited base, parsed (blocks of the managed region left out)
     warnings: list = field(default_factory=list)
     served: dict = field(default_factory=dict)   # (transport, zone, port) -> line, for blocks outside the markers
+    newline: str = "\n"           # "\r\n" when every line of the base file ends so: the output keeps that style
+
+
+def line_ending(text: str) -> str:
+    """"\r\n" when the text has line breaks and every one of them is CRLF, else "\n". A file that mixes both is
+    kept byte for byte as it is (its managed part then gets LF, like the file's LF lines)."""
+    breaks = text.count("\n")
+    return "\r\n" if breaks and text.count("\r\n") == breaks else "\n"
 
 
 def _line_starts(text: str) -> list[int]:
@@ -132,6 +140,11 @@ def load_base(cluster: Cluster, label: str) -> Base:
         raise InventoryError([Problem(shown, 0, where, "is a directory")]) from None
     except OSError as e:
         raise InventoryError([Problem(shown, 0, where, f"cannot read: {e.strerror or e}")]) from None
+    newline = line_ending(text)
+    if newline != "\n":
+        # Worked on with LF line ends (the line and column of every token stay the same); render() writes the
+        # whole output, managed part included, back with the file's own line ends.
+        text = text.replace(newline, "\n")
     _, _, managed = split_markers(text, shown, where)
     tree = parse(text, path=shown)
     errors = [d for d in tree.diagnostics if d.severity == "error"]
@@ -198,4 +211,4 @@ def load_base(cluster: Cluster, label: str) -> Base:
             a = key.address
             for z in (a.zones or ()) if a else ():
                 served.setdefault((a.transport, z, a.port), (key.token.file or shown, key.line))
-    return Base(shown, before, after, port or "53", tree, warnings, served)
+    return Base(shown, before, after, port or "53", tree, warnings, served, newline)

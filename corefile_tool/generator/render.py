@@ -89,7 +89,10 @@ def render(config, output_format: str = "corefile", template_dir: Optional[str] 
     name = TEMPLATE_OF[output_format]
     try:
         template = environment(str(template_dir) if template_dir else None).get_template(name)
-        return template.render(context(config))
+        text = template.render(context(config))
+        newline = config.base.newline if config.base is not None else "\n"
+        # The base file's line-ending style holds for the whole output (the templates see LF text only).
+        return text.replace("\r\n", "\n").replace("\n", newline) if newline != "\n" else text
     except jinja2.TemplateSyntaxError as e:
         raise TemplateError(f"{e.filename or e.name or name}:{e.lineno}: template error: {e.message}") from None
     except jinja2.TemplateNotFound as e:

@@ -81,6 +81,12 @@ def match_contexts(inventory, kube_contexts: list, requested=()) -> list:
     return [(c, by_cluster_name[c.name]) for c in inventory.clusters]
 
 
+def skipped_clusters(inventory, pairs) -> list:
+    """The inventory clusters no (cluster, context) pair applies to, in inventory order."""
+    chosen = {cluster.name for cluster, _ in pairs}
+    return [c.name for c in inventory.clusters if c.name not in chosen]
+
+
 def generate_for(inventory, cluster, live: LiveConfig) -> tuple[str, list]:
     """(Corefile text, warnings): the cluster's generated Corefile built on the live one, or on the inventory's
     base_corefile when it names one."""

@@ -288,7 +288,7 @@ def _flag(pods: list, flag: str) -> list:
 def _cidrs(cluster, found: Discovered):
     """Service CIDRs: the ServiceCIDR API (Kubernetes 1.33+), kubeadm's ClusterConfiguration, the API server's
     --service-cluster-ip-range; pod CIDRs: kubeadm's podSubnet, the controller manager's --cluster-cidr."""
-    refused = []
+    refused = []       # (what was refused, the fields it could have given)
     service = pod = None
     try:
         items = cluster.list("servicecidrs")
@@ -300,14 +300,14 @@ def _cidrs(cluster, found: Discovered):
         if e.status not in (403, 404):
             raise
         if e.status == 403:
-            refused.append("servicecidrs")
+            refused.append(("servicecidrs", ("service_cidr",)))
     try:
         kubeadm = cluster.get_optional("configmaps", "kubeadm-config", NAMESPACE)
     except ApiFailure as e:
         if e.status != 403:
             raise
         kubeadm = None
-        refused.append("configmap kube-system/kubeadm-config")
+        refused.append(("configmap kube-system/kubeadm-config", ("service_cidr", "pod_cidr")))
     if kubeadm:
         import yaml
 
@@ -329,7 +329,7 @@ def _cidrs(cluster, found: Discovered):
             if e.status != 403:
                 raise
             control_plane = []
-            refused.append("pods in kube-system")
+            refused.append(("pods in kube-system", ("service_cidr", "pod_cidr")))
         if service is None:
             apiservers = [p for p in control_plane
                           if ((p.get("metadata") or {}).get("labels") or {}).get("component") == "kube-apiserver"]
@@ -341,13 +341,19 @@ def _cidrs(cluster, found: Discovered):
                 "component") == "kube-controller-manager"]
             if _flag(managers, "--cluster-cidr"):
                 pod = Value(_flag(managers, "--cluster-cidr"), "--cluster-cidr of the kube-controller-manager pod")
-    why = "not readable" + (f" ({', '.join(refused)}: 403)" if refused else " from the API")
-    if service is None:
-        found.missing["service_cidr"] = why
-    else:
-        found.service_cidr = service
-    if pod is not None:
-        found.pod_cidr = pod
+    looked_for = {
+        "service_cidr": "no ServiceCIDR objects, no serviceSubnet in kubeadm's ClusterConfiguration, no "
+                        "--service-cluster-ip-range on a kube-apiserver pod",
+        "pod_cidr": "no podSubnet in kubeadm's ClusterConfiguration, no --cluster-cidr on a "
+                    "kube-controller-manager pod",
+    }
+    for fld, value in (("service_cidr", service), ("pod_cidr", pod)):
+        if value is not None:
+            setattr(found, fld, value)
+            continue
+        denied = [what for what, fields in refused if fld in fields]
+        found.missing[fld] = (f"not readable ({', '.join(denied)}: 403)" if denied
+                              else f"not readable from the API ({looked_for[fld]})")
 
 
 # --------------------------------------------------------------------------- all clusters

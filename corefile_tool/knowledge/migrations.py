@@ -104,17 +104,28 @@ CHANGES = (
            source="notes/coredns-1.14.7.md; plugin/forward/README.md v1.14.7"),
 )
 
-# proxy's properties in forward's words (plugin/proxy/README.md v1.4.0, plugin/forward/README.md).
-# A value is "keep", "drop", or a dict from the property's arguments (joined by spaces) to the line that
-# replaces it ("" = drop). A property or argument not listed has no equivalent: the migration is refused.
+# proxy's properties in forward's words (plugin/proxy/README.md v1.4.0, plugin/forward/README.md and setup.go).
+# A value is "keep", "drop", or a dict from the property's arguments (joined by spaces; "" = none, ANY_ARGUMENTS =
+# any others) to "keep" or to (the line that replaces it, "" = drop it; the notice's sentence saying why).
+# A property or argument not listed has no equivalent: the migration is refused.
+ANY_ARGUMENTS = "*"
 PROXY_TO_FORWARD_OPTIONS = {
-    "except": "keep",
+    "except": {
+        # proxy and forward both refuse `except` without domains (plugin/forward/setup.go: ArgErr).
+        "": ("", 'With no domains it excepts nothing, and "forward" refuses an except without domains; it is dropped.'),
+        ANY_ARGUMENTS: "keep",
+    },
     "policy": {
-        "random": "policy random",
-        "round_robin": "policy round_robin",
-        "sequential": "policy sequential",
-        "first": "policy sequential",     # proxy's README: "first - Deprecated. Use sequential instead"
-        "least_conn": "force_tcp",        # what corefile-migration writes (its migrate_test.go)
+        "random": "keep",
+        "round_robin": "keep",
+        "sequential": "keep",
+        # proxy's README calls "first" deprecated in favour of "sequential".
+        "first": ("policy sequential", '"policy first" becomes "policy sequential", its name in "forward".'),
+        # what corefile-migration writes (its migrate_test.go); forward's policies are random, round_robin and
+        # sequential (random by default).
+        "least_conn": ("force_tcp", '"forward" has no least_conn policy: "policy least_conn" becomes '
+                                    '"force_tcp", as corefile-migration writes it, and forward picks upstreams '
+                                    "with its default policy, random."),
     },
     # Health checking and failure accounting work differently in forward (its own defaults apply).
     "fail_timeout": "drop",
@@ -122,8 +133,8 @@ PROXY_TO_FORWARD_OPTIONS = {
     "health_check": "drop",
     "spray": "drop",
     "protocol": {
-        "dns": "",
-        "dns force_tcp": "force_tcp",
+        "dns": ("", '"protocol dns" is what "forward" does without it; it is dropped.'),
+        "dns force_tcp": ("force_tcp", '"protocol dns force_tcp" becomes "force_tcp".'),
     },
 }
 

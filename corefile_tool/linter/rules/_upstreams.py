@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
@@ -14,13 +13,18 @@ from ...knowledge.values import split_go_hostport
 DEFAULT_PORTS = {"dns": "53", "tls": "853", "quic": "853", "grpc": "443", "https": "443"}
 
 
-@dataclass(frozen=True)
 class Upstream:
-    text: str
-    transport: str
-    ip: Optional[str] = None      # an address upstream
-    port: Optional[str] = None
-    file: Optional[str] = None    # anything else: a resolv.conf-like file (or a host name)
+    """One TO entry as setup reads it. (A plain class: a frozen dataclass's generated code cost more at start-up
+    than all the lint work on a 30-line Corefile.)"""
+    __slots__ = ("text", "transport", "ip", "port", "file")
+
+    def __init__(self, text: str, transport: str, ip: Optional[str] = None, port: Optional[str] = None,
+                 file: Optional[str] = None):
+        self.text = text
+        self.transport = transport
+        self.ip = ip          # an address upstream
+        self.port = port
+        self.file = file      # anything else: a resolv.conf-like file (or a host name)
 
     @property
     def loopback(self) -> bool:
