@@ -53,6 +53,11 @@ class _Facts:
         return f"{type(self).__name__}({shown})"
 
 
+# Verdicts of the value checkers (pure functions of type, parameter and word) by (type, param, word): a large
+# Corefile repeats its words (`.`, `30`, `round_robin`) thousands of times.
+_CHECKED: dict = {}
+_CHECKED_MAX = 100_000
+
 _ITEM = re.compile(r"(?P<name>[A-Za-z_][\w-]*):(?P<type>[a-z_]+)(?:\((?P<param>[^)]*)\))?(?P<count>[?*+]?)$")
 
 
@@ -63,7 +68,15 @@ class Slot(_Facts):
     count: str = ""        # "" exactly one, "?" optional, "*" any number, "+" at least one
 
     def check(self, text: str) -> Optional[str]:
-        return values.CHECKERS[self.type](text, self.param)
+        key = (self.type, self.param, text)
+        try:
+            return _CHECKED[key]
+        except KeyError:
+            pass
+        found = values.CHECKERS[self.type](text, self.param)
+        if len(_CHECKED) < _CHECKED_MAX:
+            _CHECKED[key] = found
+        return found
 
     def fits(self, text: str) -> bool:
         """Whether an optional slot takes this word. Setup code parses first and range-checks after

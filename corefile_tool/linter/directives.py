@@ -4,9 +4,8 @@ one property per line. Findings carry one of the codes below; the rule modules o
 """
 from __future__ import annotations
 
-from collections import Counter
 from functools import lru_cache
-from typing import Iterable, Optional
+from typing import Optional
 
 from ..knowledge import registry, versions
 from ..knowledge.plugins._dispenser import arg_error
@@ -98,104 +97,129 @@ def _invalid(slot, tok, err, says):
 
 
 class DirectiveChecker:
+    """One pass over every directive. Findings are appended to a list rather than yielded: a lint of a
+    10,000-block Corefile checks 40,000 directives and property lines, and generators cost a third of that."""
+
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.version = ctx.version
         self.known = set(versions.directives(ctx.version))
+        self._once: dict = {}       # plugin name -> whether a second one is an error in this version
+        self._props: dict = {}      # (plugin name, property name) -> (Prop or None, present in this version)
 
     def findings(self) -> list:
-        out = []
+        out: list = []
         for block in self.ctx.corefile.server_blocks:
-            out.extend(self.check_block(block))
+            self.check_block(block, out)
         return out
 
     def _d(self, code, severity, message, token):
         return self.ctx.diagnostic(code, severity, message, token)
 
-    def check_block(self, block: ServerBlock) -> Iterable:
-        seen = Counter()
-        self.ctx.block = block
+    def check_block(self, block: ServerBlock, out: list) -> None:
+        seen: dict = {}
+        ctx = self.ctx
+        ctx.block = block
+        external = ctx.external_plugins
+        known = self.known
         for d in block.directives:
-            name = d.name
-            if name in self.ctx.external_plugins and name not in self.known:
-                yield self._d(EXTERNAL, "info",
-                              f"'{name}' is an external plugin: its configuration is not checked", d.name_token)
+            name = d.name_token.text
+            if name not in known:
+                if name in external:
+                    out.append(self._d(EXTERNAL, "info",
+                                       f"'{name}' is an external plugin: its configuration is not checked",
+                                       d.name_token))
+                else:
+                    out.append(self._unknown(d))
                 continue
+            n = seen[name] = seen.get(name, 0) + 1
             plugin = registry.get(name)
-            if name not in self.known:
-                yield self._unknown(d, plugin)
-                continue
-            seen[name] += 1
             if plugin is None:
-                yield self._d(EXTERNAL, "info", f"no knowledge of plugin '{name}': its configuration is not checked",
-                              d.name_token)
+                out.append(self._d(EXTERNAL, "info",
+                                   f"no knowledge of plugin '{name}': its configuration is not checked",
+                                   d.name_token))
                 continue
-            if plugin.once_in(self.version) and seen[name] == 2:
-                yield self._d(PLUGIN_ONCE, "error", f"plugin/{name}: {plugin.once_message or ONCE_MESSAGE}",
-                              d.name_token)
-            if plugin.reads_first_only and seen[name] > 1:
-                yield self._d(PLUGIN_ONCE, "warning",
-                              f"plugin/{name}: CoreDNS reads only the first '{name}' of a server block and "
-                              "ignores this one", d.name_token)
-                continue
-            yield from self.check_directive(d, plugin, block)
+            if n > 1:
+                if n == 2 and self._once_in(plugin):
+                    out.append(self._d(PLUGIN_ONCE, "error",
+                                       f"plugin/{name}: {plugin.once_message or ONCE_MESSAGE}", d.name_token))
+                if plugin.reads_first_only:
+                    out.append(self._d(PLUGIN_ONCE, "warning",
+                                       f"plugin/{name}: CoreDNS reads only the first '{name}' of a server block "
+                                       "and ignores this one", d.name_token))
+                    continue
+            self.check_directive(d, plugin, out)
 
-    def _unknown(self, d: Directive, plugin: Optional[Plugin]):
+    def _once_in(self, plugin: Plugin) -> bool:
+        once = self._once.get(plugin.name)
+        if once is None:
+            once = self._once[plugin.name] = plugin.once_in(self.version)
+        return once
+
+    def _unknown(self, d: Directive):
         name = d.name
         hint = versions.unknown_hint(name, self.version)
         msg = f"Unknown directive '{name}'" + (f" ({hint})" if hint else "")
         return self._d(UNKNOWN_DIRECTIVE, "error", msg, d.name_token)
 
-    def check_directive(self, d: Directive, plugin: Plugin, block: ServerBlock):
-        name = plugin.name
-        prefix = f"plugin/{name}: "
+    def check_directive(self, d: Directive, plugin: Plugin, out: list) -> None:
+        prefix = f"plugin/{plugin.name}: "
         if d.tail:
-            yield self._d(BLOCK_LAYOUT, "error",
-                          prefix + f"unexpected '{d.tail[0].text}' after the block's closing '}}' on the same line",
-                          d.tail[0])
+            out.append(self._d(BLOCK_LAYOUT, "error",
+                               prefix + f"unexpected '{d.tail[0].text}' after the block's closing '}}' on the "
+                               "same line", d.tail[0]))
             return
-        if d.block is not None:
+        block = d.block
+        if block is not None:
             before = d.args[-1] if d.args else d.name_token
-            if d.block.open.line != before.end_line or d.block.open.file != before.file:
-                yield self._d(BLOCK_LAYOUT, "error",
-                              prefix + "Unexpected token '{', expecting argument (a block's '{' must end the "
-                              "directive's line)", d.block.open)
+            if block.open.line != before.end_line or block.open.file != before.file:
+                out.append(self._d(BLOCK_LAYOUT, "error",
+                                   prefix + "Unexpected token '{', expecting argument (a block's '{' must end the "
+                                   "directive's line)", block.open))
                 return
             if not plugin.block:
-                yield self._d(WRONG_ARGUMENTS, "error", prefix + arg_error(d.block.open), d.block.open)
+                out.append(self._d(WRONG_ARGUMENTS, "error", prefix + arg_error(block.open), block.open))
                 return
         if not plugin.free_args:
             found = match_slots(plugin.slots, d.args, d.name_token, plugin.reads, plugin.says)
             if found:
                 code, tok, msg = found
-                yield self._d(code, "error", prefix + msg, tok)
+                out.append(self._d(code, "error", prefix + msg, tok))
                 return
-        if d.block is not None:
-            seen_props = Counter()
-            for line in d.block.directives:
-                problem = yield from self.check_property(line, plugin, d, prefix, seen_props)
-                if problem:
+        if block is not None and block.directives:
+            seen_props: dict = {}
+            for line in block.directives:
+                if self.check_property(line, plugin, d, prefix, seen_props, out):
                     return
         for check in plugin.checks:
             for item in check(d, self.ctx):
                 tok, msg = item[0], item[1]
                 severity = item[2] if len(item) > 2 else "error"
                 code = item[3] if len(item) > 3 else INVALID_VALUE
-                yield self._d(code, severity, prefix + msg, tok)
+                out.append(self._d(code, severity, prefix + msg, tok))
                 if severity == "error":
                     return
 
-    def check_property(self, line: Directive, plugin: Plugin, d: Directive, prefix: str, seen=None):
-        """Yields diagnostics for one property line; returns True when the plugin's setup would stop there."""
-        pname = line.name
-        prop = plugin.prop(pname, self.version)
-        if plugin.other_lines and (prop is None or not present_in(prop.since, prop.removed, self.version)):
-            return False
-        if prop is None or not present_in(prop.since, prop.removed, self.version):
+    def _prop(self, plugin: Plugin, pname: str):
+        key = (plugin.name, pname)
+        found = self._props.get(key)
+        if found is None:
+            prop = plugin.prop(pname, self.version)
+            found = self._props[key] = (prop, prop is not None and present_in(prop.since, prop.removed,
+                                                                               self.version))
+        return found
+
+    def check_property(self, line: Directive, plugin: Plugin, d: Directive, prefix: str, seen, out: list) -> bool:
+        """Appends the findings of one property line; returns True when the plugin's setup would stop there."""
+        pname = line.name_token.text
+        prop, present = self._prop(plugin, pname)
+        if not present:
+            if plugin.other_lines:
+                return False
             if plugin.ignores_unknown_until and not self._at_least(plugin.ignores_unknown_until):
-                yield self._d(UNKNOWN_PROPERTY, "warning",
-                              prefix + f"unknown property '{pname}': CoreDNS {self.version} ignores it (it is an "
-                              f"error from CoreDNS {plugin.ignores_unknown_until} on)", line.name_token)
+                out.append(self._d(UNKNOWN_PROPERTY, "warning",
+                                   prefix + f"unknown property '{pname}': CoreDNS {self.version} ignores it (it is "
+                                   f"an error from CoreDNS {plugin.ignores_unknown_until} on)", line.name_token))
                 return False
             extra = ""
             if prop is not None and prop.removed:
@@ -204,41 +228,41 @@ class DirectiveChecker:
             elif prop is not None and prop.since:
                 extra = f" (added in CoreDNS {prop.since})"
             unknown = said(plugin.says, "unknown", f"unknown property '{pname}'", name=pname)
-            yield self._d(UNKNOWN_PROPERTY, "error", prefix + unknown + extra, line.name_token)
+            out.append(self._d(UNKNOWN_PROPERTY, "error", prefix + unknown + extra, line.name_token))
             return True
         if prop.deprecated and self._at_least(prop.deprecated):
             repl = f"; use {prop.replacement}" if prop.replacement else ""
-            yield self._d(DEPRECATED, "warning",
-                          prefix + f"'{pname}' is deprecated since CoreDNS {prop.deprecated}{repl}", line.name_token)
+            out.append(self._d(DEPRECATED, "warning",
+                               prefix + f"'{pname}' is deprecated since CoreDNS {prop.deprecated}{repl}",
+                               line.name_token))
         if line.block is not None:
-            yield self._d(BLOCK_LAYOUT, "error", prefix + "Nested blocks are not supported", line.block.open)
+            out.append(self._d(BLOCK_LAYOUT, "error", prefix + "Nested blocks are not supported", line.block.open))
             return True
-        if seen is not None:
-            seen[pname] += 1
-            if prop.once and seen[pname] > 1:
-                yield self._d(INVALID_VALUE, "error",
-                              prefix + (prop.once_message or f"'{pname}' can only be specified once"),
-                              line.name_token)
-                return True
-        args = list(line.args)
-        close = d.block.close
-        if close is not None and close.line == (args[-1] if args else line.name_token).end_line \
-                and close.file == line.file and not (args and args[-1] is close):
-            # `prop value }` on one line: the plugin reads the `}` as one more argument.
-            args.append(close)
+        n = seen[pname] = seen.get(pname, 0) + 1
+        if prop.once and n > 1:
+            out.append(self._d(INVALID_VALUE, "error",
+                               prefix + (prop.once_message or f"'{pname}' can only be specified once"),
+                               line.name_token))
+            return True
         if prop.free_args:
             return False
-        rest = []
+        args = line.args
+        close = d.block.close
+        last = args[-1] if args else line.name_token
+        if close is not None and close.line == last.end_line and close.file == line.file and last is not close:
+            # `prop value }` on one line: the plugin reads the `}` as one more argument.
+            args = [*args, close]
+        rest = ()
         if prop.reads == READS_FIXED and len(args) > len(prop.slots):
             # Setup reads its words and stops: the dispenser's next word is taken as the next property.
             args, rest = args[:len(prop.slots)], args[len(prop.slots):]
         found = match_slots(prop.slots, args, line.name_token, prop.reads, prop.says)
         if found:
             code, tok, msg = found
-            yield self._d(code, "error", prefix + msg, tok)
+            out.append(self._d(code, "error", prefix + msg, tok))
             return True
         if rest and rest[0] is not close:
-            return (yield from self.check_property(_Line(rest[0], rest[1:]), plugin, d, prefix, seen))
+            return self.check_property(_Line(rest[0], list(rest[1:])), plugin, d, prefix, seen, out)
         return False
 
     def _at_least(self, v: str) -> bool:

@@ -240,7 +240,12 @@ class Simulator:
             self._run(ds_handler, q, result, f"DS queries go to the parent-most matching zone, {ds_handler.zone}")
             return
         for c in zones.get(".", ()):
-            if self.block(c.block_index).chain is None:
+            info = blocks.get(c.block_index) or self.block(c.block_index)
+            if info.plain:
+                routing.candidates.append((info.index, info.line, ".", None, "chosen"))
+                self._run_block(info, ".", q, result, "no other zone matches; the root zone . catches it")
+                return
+            if info.chain is None:
                 routing.candidates.append(self._candidate(c, "skipped: no plugins"))
                 continue
             outcome = self._try(c, q, metadata, routing)

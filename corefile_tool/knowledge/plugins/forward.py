@@ -6,6 +6,7 @@ import re
 from ..spec import (ANSWERS_ALL, PASSES_CHAIN, PASSES_ZONES, READS_EACH, READS_FIXED, Plugin, Prop, says,
                     version_tuple)
 from ... import addresses
+from ._dispenser import lines
 from ._setup_helpers import (duration_seconds, go_duration, go_parse_ip, go_split_host_port, locate, missing_file,
                              resolv_conf)
 
@@ -15,6 +16,8 @@ TRANSPORTS = ("tls", "dns", "quic", "grpc", "https3", "https", "unix")
 
 
 def _split_transport(text: str):
+    if "://" not in text:
+        return "dns", text
     for t in TRANSPORTS:
         if text.startswith(t + "://"):
             return t, text[len(t) + 3:]
@@ -110,10 +113,13 @@ class _Upstreams:
         self.proxies += proxies
 
 
-def _block_lines(directive, name):
-    if directive.block is None:
-        return []
-    return [line for line in directive.block.directives if line.name == name]
+def _lines_by_name(directive) -> dict:
+    """The block's property lines by name, for the checks that look up several."""
+    index = {}
+    if directive.block is not None:
+        for line in directive.block.directives:
+            index.setdefault(line.name, []).append(line)
+    return index
 
 
 def _health_check(line, v):
@@ -146,33 +152,36 @@ def _health_check(line, v):
 
 
 def _options(directive, ctx):
+    if directive.block is None:
+        return
     v = version_tuple(ctx.version)
-    for line in _block_lines(directive, "health_check"):
+    by_name = _lines_by_name(directive)
+    for line in by_name.get("health_check", ()):
         problem = _health_check(line, v)
         if problem:
             yield problem
             return
-    for line in _block_lines(directive, "failover"):
+    for line in by_name.get("failover", ()):
         for tok in line.args:
             if tok.text.upper() == "NOERROR":
                 yield tok, "NoError cannot be used in failover"
                 return
-    for line in _block_lines(directive, "resolver"):
+    for line in by_name.get("resolver", ()):
         for tok in line.args:
             hp = go_split_host_port(tok.text)
             host = hp[0] if hp is not None else tok.text
             if not go_parse_ip(host):
                 yield tok, f'resolver must be an IP address or IP:port: "{tok.text}"'
                 return
-    for line in _block_lines(directive, "read_timeout"):
+    for line in by_name.get("read_timeout", ()):
         if line.args and (duration_seconds(line.args[0].text) or 0) <= 0:
             yield line.args[0], f"read_timeout must be positive: {line.args[0].text}"
             return
     expire = max_age = None
-    for line in _block_lines(directive, "expire"):
+    for line in by_name.get("expire", ()):
         if line.args:
             expire = duration_seconds(line.args[0].text)
-    for line in _block_lines(directive, "max_age"):
+    for line in by_name.get("max_age", ()):
         if line.args:
             max_age = duration_seconds(line.args[0].text)
             max_age_tok = line.args[0]
@@ -200,7 +209,7 @@ def _upstreams(directive, ctx):
             f"more than {MAX_UPSTREAMS} TOs configured: {count}"
         return
     if v >= (1, 14, 0):
-        servername = [line for line in _block_lines(directive, "tls_servername") if line.args]
+        servername = [line for line in _lines_by_name(directive).get("tls_servername", ()) if line.args]
         if servername:
             for tok in args[1:]:
                 trans, _ = _split_transport(tok.text)
@@ -212,7 +221,7 @@ def _upstreams(directive, ctx):
 
 
 def _tls_files(directive, ctx):
-    for line in _block_lines(directive, "tls"):
+    for line in lines(directive, "tls"):
         for tok in line.args:
             if locate(ctx, tok, tok.text) is None:
                 yield missing_file(tok, tok.text, "TLS file")

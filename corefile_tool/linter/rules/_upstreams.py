@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Optional
 
 from ...addresses import split_transport
-from ...knowledge.values import split_go_hostport
+from ...knowledge.values import IPV4 as _IPV4, split_go_hostport
 
 DEFAULT_PORTS = {"dns": "53", "tls": "853", "quic": "853", "grpc": "443", "https": "443"}
 
@@ -37,8 +37,6 @@ class Upstream:
         return ip.is_loopback or (ip.version == 6 and ip.ipv4_mapped is not None and ip.ipv4_mapped.is_loopback)
 
 
-_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}\Z")
 
 
 def _ip(text: str) -> Optional[str]:

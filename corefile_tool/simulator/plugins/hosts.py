@@ -133,6 +133,9 @@ class Hosts(Behaviour):
             return self.answer(q, f"the address {ip} is listed for {', '.join(names)}", "NOERROR",
                                [Record(owner, "PTR", self.ttl, n) for n in names])
         v4 = self._addresses(name, True)
+        if q.type == "A" and v4:     # the common answer, without looking at the other family
+            return self.answer(q, f"{name} has {len(v4)} A entr{'y' if len(v4) == 1 else 'ies'} "
+                                  f"({self._source(name)})", "NOERROR", [Record(owner, "A", self.ttl, ip) for ip in v4])
         v6 = self._addresses(name, False)
         answers = []
         if q.type == "A":
