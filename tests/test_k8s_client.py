@@ -36,7 +36,7 @@ def test_invalid_kubeconfig_yaml_names_the_line(fleet, tmp_path):
     bad = tmp_path / "kc.yaml"
     bad.write_text("apiVersion: v1\ncontexts: [\n  - name: a\n")
     line = one_line_error(fleet.run("k8s", "discover", "--kubeconfig", bad), 2)
-    assert line.startswith(f"corefile: kubeconfig {bad}:") and "not valid YAML" in line
+    assert line.startswith(f"corefile: kubeconfig {bad}:3:3: invalid YAML: ")
 
 
 def test_unknown_context_lists_the_known_ones(fleet):

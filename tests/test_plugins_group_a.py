@@ -487,3 +487,43 @@ def test_cli_version_flag_changes_the_verdict(tmp_path):
     old = subprocess.run(run + ["--coredns-version", "1.9.3", str(corefile)], capture_output=True, text=True)
     assert "plugin-once" not in new.stdout
     assert old.returncode == 1 and "plugin-once" in old.stdout
+
+
+# ---------------------------------------------------------------- the knowledge base itself
+
+def test_modules_are_named_after_their_plugins():
+    # registry.get imports plugins/<name>.py on demand, so a module must describe the plugin it is named after
+    import pkgutil
+
+    from corefile_tool.knowledge import plugins as pkg
+
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if not info.name.startswith("_"):
+            assert registry.get(info.name) is not None and registry.get(info.name).name == info.name, info.name
+    assert registry.get("no_such_plugin") is None and registry.get("_dispenser") is None
+
+
+def test_linting_loads_only_the_plugins_the_corefile_uses():
+    code = ("import sys; from corefile_tool import lint\n"
+            "lint('. {\\n    errors\\n    forward . 10.0.0.1\\n}\\n')\n"
+            "print(sorted(m.rsplit('.', 1)[1] for m in sys.modules\n"
+            "             if m.startswith('corefile_tool.knowledge.plugins.') and not m.rsplit('.', 1)[1][0] == '_'))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "['errors', 'forward']"
+
+
+def test_query_handling_facts_are_well_formed():
+    from corefile_tool.knowledge.spec import (ANSWERS_ALL, ANSWERS_SOME, PASSES_CHAIN, PASSES_ZONES, READS_ALL,
+                                              READS_EACH, READS_FIXED)
+
+    for name, plugin in registry.plugins().items():
+        assert plugin.answers in ("", ANSWERS_ALL, ANSWERS_SOME), name
+        assert plugin.reads in (READS_ALL, READS_EACH, READS_FIXED), name
+        assert not (plugin.chained and plugin.once), name     # a chain needs more than one occurrence
+        for prop in plugin.props:
+            assert prop.passes in ("", PASSES_ZONES, PASSES_CHAIN), (name, prop.name)
+            assert prop.reads in (READS_ALL, READS_EACH, READS_FIXED), (name, prop.name)
+            # the words after a fixed-reading property are the next property: only fixed slots make sense
+            assert prop.reads != READS_FIXED or all(s.count == "" for s in prop.slots), (name, prop.name)
+            # a chain-passing property passes only within a chain
+            assert prop.passes != PASSES_CHAIN or plugin.chained, (name, prop.name)

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Optional
 
 from ..addresses import fqdn, zones_from_args
-from ..lexer import GO_SPACE, decode
+from ..lexer import GO_SPACE
+from ..parser import read_source
 from ..tree import Corefile, ServerBlock
 from .inventory import Cluster, Problem, is_within
 
@@ -135,7 +136,7 @@ def load_base(cluster: Cluster, label: str) -> Base:
     where = f"{label}.base_corefile"
     shown = str(path)
     try:
-        text = decode(Path(path).read_bytes())
+        text = read_source(str(path))   # capped, as any Corefile (parser.MAX_INPUT_BYTES)
     except IsADirectoryError:
         raise InventoryError([Problem(shown, 0, where, "is a directory")]) from None
     except OSError as e:

@@ -31,10 +31,12 @@ class Problem:
     line: int
     where: str         # the field, e.g. "clusters[1] (cluster-b).dns[0]"
     message: str
+    column: int = 0    # where the YAML reader knows it (syntax errors)
 
     def __str__(self) -> str:
         where = f" {self.where}:" if self.where else ""
-        return f"{self.path}:{self.line}:{where} {self.message}"
+        at = (f":{self.line}" if self.line else "") + (f":{self.column}" if self.line and self.column else "")
+        return f"{self.path}{at}:{where} {self.message}"
 
 
 class InventoryError(Exception):
@@ -157,23 +159,16 @@ def _record(node, path: tuple, where: Locator, duplicates: list):
 
 
 def read_yaml(text: str, path: str):
-    """(data, Locator) from YAML text; InventoryError for YAML syntax errors and duplicate keys."""
-    import yaml
+    """(data, Locator) from YAML text; InventoryError for YAML syntax errors, YAML beyond the reader's bounds
+    (`corefile_tool.yamlfile`: depth, values, aliases) and duplicate keys."""
+    from ..yamlfile import YamlError, load as load_yaml
 
-    loader = yaml.SafeLoader(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            raise InventoryError([Problem(path, 1, "", "the inventory is empty")])
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else 1
-        raise InventoryError([Problem(path, line, "", f"YAML error: {e.problem or e}")]) from None
-    except yaml.YAMLError as e:
-        raise InventoryError([Problem(path, 1, "", f"YAML error: {e}")]) from None
-    finally:
-        loader.dispose()
+        node, data = load_yaml(text, path)
+    except YamlError as e:
+        raise InventoryError([Problem(path, e.line or 1, "", e.message, e.column)]) from None
+    if node is None:
+        raise InventoryError([Problem(path, 1, "", "the inventory is empty")])
     where = Locator()
     duplicates: list = []
     _record(node, (), where, duplicates)
@@ -470,6 +465,19 @@ class _Checker:
         return out
 
 
+def _outside(written: str, path: Path, directory: Path) -> Optional[str]:
+    """Why `path` may not be read as a base Corefile, or None when it is under `directory` (symbolic links
+    followed): an inventory from a pull request must not make the tool read, and echo in its messages, a file
+    elsewhere, as `import` is confined in a Corefile."""
+    try:
+        if path.resolve().is_relative_to(directory.resolve()):
+            return None
+    except (OSError, RuntimeError):   # RuntimeError: a symbolic link loop
+        return f"{written!r} is a symbolic link loop"
+    return f"{written!r} reaches outside the inventory's directory {str(directory)!r} (base Corefiles are read " \
+           "only from under it)"
+
+
 def check(data, path: str, where: Locator, base_dir: Path) -> Inventory:
     """The meaning of a schema-valid inventory: builds the model or raises InventoryError with every problem."""
     from ..knowledge import versions
@@ -542,7 +550,11 @@ def check(data, path: str, where: Locator, base_dir: Path) -> Inventory:
         base = raw.get("base_corefile")
         if base:
             base_path = base_dir / base
-            if base_path.is_dir():
+            outside = _outside(base, base_path, base_dir)
+            if outside:
+                ck.problem(at + ["base_corefile"], outside)
+                base = None
+            elif base_path.is_dir():
                 ck.problem(at + ["base_corefile"], f"{str(base_path)!r} is a directory, not a Corefile")
             elif not base_path.is_file():
                 ck.problem(at + ["base_corefile"], f"{str(base_path)!r}: no such file")
@@ -717,11 +729,16 @@ def _check_stubs(ck: _Checker, clusters: list[Cluster]):
 
 
 def load(path, *, text: Optional[str] = None) -> Inventory:
-    """Read, shape-check and meaning-check an inventory file. Raises InventoryError (or OSError if unreadable)."""
+    """Read, shape-check and meaning-check an inventory file. Raises InventoryError, or OSError if unreadable
+    (`yamlfile.InputTooLarge` above `yamlfile.MAX_YAML_BYTES`)."""
+    from ..yamlfile import YamlError, read_file
+
     path = str(path)
     if text is None:
-        with open(path, "rb") as fh:
-            text = fh.read().decode("utf-8", errors="replace")
+        try:
+            text = read_file(path, "an inventory")
+        except YamlError as e:   # not UTF-8
+            raise InventoryError([Problem(path, e.line or 1, "", e.message, e.column)]) from None
     data, where = read_yaml(text, path)
     problems = validate_shape(data, path, where)
     if problems:

@@ -70,7 +70,7 @@ class Kubeconfig:
     """The merged kubeconfig: context names, the current context, and the secrets to keep out of messages."""
 
     def __init__(self, path: Optional[str] = None):
-        import yaml
+        from ..yamlfile import InputTooLarge, YamlError, load_file
 
         self.paths = kubeconfig_paths(path)
         self.redact = Redactor()
@@ -84,18 +84,21 @@ class Kubeconfig:
                 continue
             found = True
             try:
-                with open(os.path.expanduser(p), encoding="utf-8") as fh:
-                    doc = yaml.safe_load(fh)
-            except (OSError, UnicodeDecodeError) as e:
-                raise K8sUsageError(f"kubeconfig {p}: cannot read it ({getattr(e, 'strerror', None) or e})")
-            except yaml.YAMLError as e:
-                mark = getattr(e, "problem_mark", None)
-                where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-                raise K8sUsageError(f"kubeconfig {p}{where}: not valid YAML")
+                _node, doc = load_file(os.path.expanduser(p), "a kubeconfig")
+            except InputTooLarge as e:
+                raise K8sUsageError(f"kubeconfig {p}: {e.strerror}") from None
+            except OSError as e:
+                raise K8sUsageError(f"kubeconfig {p}: cannot read it ({e.strerror or e})") from None
+            except YamlError as e:   # names the line and column, never a value (tokens stay out of messages)
+                e.path = p
+                raise K8sUsageError(f"kubeconfig {e}") from None
             if not isinstance(doc, dict):
                 raise K8sUsageError(f"kubeconfig {p}: expected a mapping with clusters, users and contexts")
             self.redact.collect(doc.get("users") or [])
-            for ctx in doc.get("contexts") or []:
+            contexts = doc.get("contexts") or []
+            if not isinstance(contexts, list):
+                raise K8sUsageError(f"kubeconfig {p}: contexts: expected a list")
+            for ctx in contexts:
                 name = ctx.get("name") if isinstance(ctx, dict) else None
                 if isinstance(name, str) and name not in self.contexts:
                     self.contexts.append(name)  # the first file to define a name wins, as in kubectl

@@ -309,11 +309,13 @@ def _cidrs(cluster, found: Discovered):
         kubeadm = None
         refused.append(("configmap kube-system/kubeadm-config", ("service_cidr", "pod_cidr")))
     if kubeadm:
-        import yaml
+        from ..yamlfile import YamlError, safe_load
 
+        data = kubeadm.get("data") if isinstance(kubeadm, dict) else None
+        text = data.get("ClusterConfiguration") if isinstance(data, dict) else None
         try:
-            conf = yaml.safe_load(((kubeadm.get("data") or {}).get("ClusterConfiguration")) or "") or {}
-        except yaml.YAMLError:
+            conf = (safe_load(text, "kubeadm-config") if isinstance(text, str) else None) or {}
+        except YamlError:
             conf = {}
         networking = conf.get("networking") if isinstance(conf, dict) else None
         if isinstance(networking, dict):
@@ -425,16 +427,16 @@ def _scalar(value, flow: bool = False) -> str:
     """A YAML scalar that reads back as the same string (inside a flow sequence when `flow`)."""
     import json
 
-    import yaml
+    from ..yamlfile import YamlError, safe_load
 
     text = str(value)
     try:
         if flow:
-            if yaml.safe_load(f"[{text}]") == [text]:
+            if safe_load(f"[{text}]") == [text]:
                 return text
-        elif yaml.safe_load(text) == text:
+        elif safe_load(text) == text:
             return text
-    except yaml.YAMLError:
+    except YamlError:
         pass
     return json.dumps(text)
 

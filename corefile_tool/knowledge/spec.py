@@ -13,8 +13,8 @@ Types are the checkers in values.py. Whatever the language cannot say lives in a
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from typing import Callable, Optional
+from functools import cached_property, lru_cache
+from typing import Optional
 
 from . import values
 
@@ -49,7 +49,7 @@ class _Facts:
         raise AttributeError(f"{type(self).__name__} is immutable")
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items() if not k.startswith("_"))
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items() if k in self._fields)
         return f"{type(self).__name__}({shown})"
 
 
@@ -178,7 +178,7 @@ class Prop(_Facts):
     reads: str = READS_ALL         # how setup reads its words (see READS_ALL)
     says: tuple = ()               # CoreDNS's own words for its refusals (see says())
 
-    @property
+    @cached_property
     def slots(self) -> tuple:
         return slots(self.args)
 
@@ -225,7 +225,7 @@ class Plugin(_Facts):
     renames: bool = False                   # later plugins may see a name other than the one the server block
                                             # was chosen for (rewrite; autopath's search-path names)
 
-    @property
+    @cached_property
     def slots(self) -> tuple:
         return slots(self.args)
 

@@ -11,6 +11,9 @@ from ..lexer import Token
 from ..tree import Corefile, Directive, ServerBlock
 
 
+_NONE: list = []
+
+
 def is_subdomain(child: str, parent: str) -> bool:
     """miekg/dns IsSubDomain on normalised (FQDN) names: equal, or below; `.` is above everything."""
     child, parent = child.lower(), parent.lower()
@@ -41,6 +44,7 @@ class Context:
     env: Optional[dict] = None
     block: Optional[ServerBlock] = None                     # the block the directive checker is in (plugin checks)
     _cache: dict = field(default_factory=dict, repr=False)
+    _by_name: dict = field(default_factory=dict, repr=False)     # id(block) -> directive name -> directives
 
     def diagnostic(self, code: str, severity: str, message: str, token: Optional[Token]) -> Diagnostic:
         if token is None:
@@ -71,16 +75,15 @@ class Context:
         return plugins[name]
 
     def find(self, block: ServerBlock, name: str) -> list:
-        """block.find(name) from an index built once: rules ask each block for several directives."""
-        index = self._cache.get("directive-index")
-        if index is None:
-            index = self._cache["directive-index"] = {}
-        by_name = index.get(id(block))
-        if by_name is None:
-            by_name = index[id(block)] = {}
+        """block.find(name) from an index built once: rules ask each block for several directives. The list
+        returned is shared: do not change it."""
+        try:
+            by_name = self._by_name[id(block)]
+        except KeyError:
+            by_name = self._by_name[id(block)] = {}
             for d in block.directives:
-                by_name.setdefault(d.name, []).append(d)
-        return by_name.get(name, [])
+                by_name.setdefault(d.name_token.text, []).append(d)
+        return by_name.get(name, _NONE)
 
     # ------------------------------------------------------------------ shared facts, computed once
     def _memo(self, key, make):

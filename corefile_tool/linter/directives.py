@@ -9,7 +9,7 @@ from typing import Optional
 
 from ..knowledge import registry, versions
 from ..knowledge.plugins._dispenser import arg_error
-from ..knowledge.spec import READS_ALL, READS_FIXED, Plugin, Prop, present_in, said
+from ..knowledge.spec import READS_ALL, READS_FIXED, Plugin, present_in, said
 from ..tree import Directive as _Line
 from ..lexer import Token
 from ..tree import Directive, ServerBlock

@@ -53,6 +53,15 @@ class BlockSetup:
 class Behaviour:
     NAME = ""
     HANDLER = True        # False: setup adds no handler (bind, health, ready, reload, ...)
+    # True: the model is a function of its directives (words and lines), the block's zones and the version alone
+    # (no file, no cluster state, no lookup through the server), and serving a query changes nothing in it. A
+    # block made only of such models has a chain any block with the same directives, zones and version can share
+    # (chain.shared_chain).
+    SHARED = False
+
+    def shareable(self) -> bool:
+        """SHARED, for this instance (a model whose reading may depend on more says so here)."""
+        return self.SHARED
 
     def __init__(self, directives: list[Directive], setup: BlockSetup):
         self.directives = directives

@@ -55,6 +55,43 @@ def _end_of_chain(q: Query, handlers) -> Reply:
     return Reply("SERVFAIL", written=False)
 
 
+# Chains of blocks made only of SHARED models, by (directives, version, zones): the same block (a mesh's peer
+# block, a generated stub block) recurs in many Corefiles and in many Simulators of one Corefile.
+_SHARED_LIMIT = 20_000
+_SHARED: dict = {}
+_NONE = object()
+
+
+def shared_chain(block, grouped: dict, zones: list, version: str, setup) -> Optional[Chain]:
+    """The block's chain, from the process-wide memo when every model in it is SHARED. `setup()` gives the
+    block's setup when the chain has to be built."""
+    order = versions.order_index(version)
+    for name in grouped:
+        if name in order and not behaviour_for(name).SHARED:
+            return build_chain(block, setup(), grouped)
+    key = (signature(block.directives), version, tuple(zones))
+    chain = _SHARED.get(key, _NONE)
+    if chain is not _NONE:
+        return chain
+    full = setup()
+    # What a SHARED model may read of the setup; the rest (cluster state, lookups through this Simulator) is left
+    # out so that a chain kept here holds on to no Simulator and no tree.
+    chain = build_chain(block, BlockSetup(full.zones, full.directives, full.version, full.base_dir, full.root,
+                                          first_key_zone=full.first_key_zone), grouped)
+    if chain is None or all(h.shareable() for h in chain.handlers):
+        if len(_SHARED) >= _SHARED_LIMIT:
+            _SHARED.clear()
+        _SHARED[key] = chain
+    return chain
+
+
+def signature(directives) -> tuple:
+    """Everything a model can read of directives: names, lines, words, and the same of the lines in their blocks."""
+    return tuple([(d.name_token.text, d.name_token.line, tuple([t.text for t in d.args]),
+                   tuple([t.text for t in d.tail]) if d.tail else (),
+                   signature(d.block.directives) if d.block is not None else None) for d in directives])
+
+
 def group_directives(block) -> dict:
     """Directive name -> its occurrences in the block, in Corefile order (the names in order of first use)."""
     grouped: dict[str, list] = {}

@@ -18,7 +18,7 @@ from ..knowledge import versions
 from ..knowledge.spec import version_tuple
 from ..tree import Corefile
 from .behaviour import BlockSetup
-from .chain import Chain, build_chain, group_directives
+from .chain import Chain, group_directives, shared_chain
 from .model import (SERVER_WRITTEN_RCODES, BlockRef, Query, Reply, Result, Routing)
 from .names import canonical, parent_zones
 from .views import ViewFilter
@@ -144,7 +144,9 @@ class Simulator:
             pass
         block = self.corefile.server_blocks[block_index]
         grouped = group_directives(block)
-        chain = self._chains[block_index] = build_chain(block, self._setup(block_index, block, grouped), grouped)
+        chain = self._chains[block_index] = shared_chain(block, grouped, self._block_zones.get(block_index, []),
+                                                         self.version,
+                                                         lambda: self._setup(block_index, block, grouped))
         return chain
 
     def _setup(self, index, block, grouped: Optional[dict] = None) -> BlockSetup:

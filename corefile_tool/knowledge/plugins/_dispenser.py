@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from .. import values
-from ..spec import version_tuple
+from ..spec import Prop, version_tuple
 from ._setup_helpers import locate, missing_file
 
 ENVIRONMENT = "environment"
@@ -64,6 +64,44 @@ def start_up_files(ctx, tokens: Iterable, what: str) -> Iterable:
     for tok in tokens:
         if locate(ctx, tok, tok.text) is None:
             yield missing_file(tok, tok.text, what)
+
+
+def property_files(prop: str, what: str, most: Optional[int] = None):
+    """A check: the first `most` words (all, without) of each `prop` line name files setup opens at start-up."""
+    def check(directive, ctx):
+        for line in lines(directive, prop):
+            yield from start_up_files(ctx, words(line, directive)[:most], what)
+    return check
+
+
+def once_per_server(name: str, args: str, since: Optional[str] = None) -> Prop:
+    """A listener limit that setup refuses to read twice in one server block (quic, https, https3, grpc_server)."""
+    return Prop(name, args, since=since, once=True, once_message=f"{name} already defined for this server block")
+
+
+def needs_environment(what: str):
+    """A check: setup talks to an outside service at start-up (credentials, network), so whether CoreDNS starts
+    cannot be known here; said once per server block."""
+    def check(directive, ctx):
+        if not earlier_in_block(directive, ctx):
+            yield environment(directive.name_token, what)
+    return check
+
+
+def cloud_zones(parts: int):
+    """A check: the arguments are ZONE:ID (route53) or ZONE:PROJECT:NAME (clouddns) pairs, each given once."""
+    def check(directive, ctx):
+        seen = set()
+        for tok in directive.args:
+            fields = tok.text.split(":", parts - 1)
+            if len(fields) != parts or not all(fields):
+                yield tok, f"invalid zone {tok.text!r}"
+                return
+            if tok.text in seen:
+                yield tok, f"conflict zone {tok.text!r}"
+                return
+            seen.add(tok.text)
+    return check
 
 
 def key_file_pairs(ctx, tokens: Iterable) -> Iterable:

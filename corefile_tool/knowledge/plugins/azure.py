@@ -4,7 +4,7 @@ Versions: the plugin arrived in 1.6.2, `access` (private zones) in 1.6.8. Setup 
 the zones, so whether it starts depends on credentials and network: reported as `environment` info.
 """
 from ..spec import ANSWERS_ALL, Plugin, Prop
-from ._dispenser import at_least, earlier_in_block, environment, lines, words
+from ._dispenser import at_least, earlier_in_block, environment, lines, needs_environment, words
 
 # go-autorest azure.EnvironmentFromName (upper-cased lookup); AZURESTACKCLOUD is read from a file named by
 # the AZURE_ENVIRONMENT_FILEPATH environment variable.
@@ -44,9 +44,6 @@ def _environment(directive, ctx):
             yield args[0], (f"cannot set azure environment: autorest/azure: There is no cloud environment "
                             f"matching the name {name!r}")
             return
-    if not earlier_in_block(directive, ctx):
-        yield environment(directive.name_token, "whether CoreDNS starts depends on Azure credentials and access "
-                                                "to the zones, which cannot be checked here")
 
 
 PLUGIN = Plugin(
@@ -67,5 +64,7 @@ PLUGIN = Plugin(
         Prop("environment", "name:str"),
         Prop("access", "mode:enum(public|private)", since="1.6.8"),
     ),
-    checks=(_zones, _environment),
+    checks=(_zones, _environment,
+            needs_environment("whether CoreDNS starts depends on Azure credentials and access to the zones, which "
+                              "cannot be checked here")),
 )

@@ -91,7 +91,7 @@ def _serve_stale(directive, ctx):
     for line in lines(directive, "serve_stale"):
         args = words(line, directive)
         if len(args) > most:
-            yield args[most], arg_error(args[most - 1])
+            yield args[most], arg_error(args[-1])    # RemainingArgs, then ArgErr on the line's last word
             return
         if args:
             d, problem = go_duration(args[0])
@@ -123,7 +123,7 @@ def _serve_stale(directive, ctx):
             yield rest[0], "serve_stale timeout is only valid with the verify refresh mode"
             return
         elif len(args) > 4:
-            yield args[4], arg_error(args[3])
+            yield args[4], arg_error(args[-1])
             return
         if rest:
             found = _whole_seconds(rest[0], "response TTL")

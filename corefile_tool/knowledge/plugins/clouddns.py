@@ -5,23 +5,10 @@ Versions: the plugin arrived in 1.6.3; from 1.14.0 the credentials file must be 
 depends on credentials and network: `environment` info.
 """
 from ..spec import ANSWERS_ALL, Plugin, Prop
-from ._dispenser import at_least, earlier_in_block, environment, lines, words
+from ._dispenser import at_least, cloud_zones, lines, needs_environment, words
 from ._setup_helpers import locate, missing_file
 
 CREDENTIAL_TYPES = ("service_account", "authorized_user", "impersonated_service_account", "external_account")
-
-
-def _zones(directive, ctx):
-    seen = set()
-    for tok in directive.args:
-        parts = tok.text.split(":", 2)
-        if len(parts) != 3 or not all(parts):
-            yield tok, f"invalid zone {tok.text!r}"
-            return
-        if tok.text in seen:
-            yield tok, f"conflict zone {tok.text!r}"
-            return
-        seen.add(tok.text)
 
 
 def _credentials(directive, ctx):
@@ -51,12 +38,6 @@ def _credentials(directive, ctx):
             return
 
 
-def _needs_google(directive, ctx):
-    if not earlier_in_block(directive, ctx):
-        yield environment(directive.name_token, "whether CoreDNS starts depends on Google Cloud credentials and "
-                                                "access to the zones, which cannot be checked here")
-
-
 PLUGIN = Plugin(
     name="clouddns",
     summary="Serves the records of Google Cloud DNS zones (ZONE:PROJECT:ZONE_NAME), refreshed periodically.",
@@ -71,5 +52,7 @@ PLUGIN = Plugin(
         Prop("credentials", "file:str"),
         Prop("upstream", free_args=True, deprecated="1.5.2"),
     ),
-    checks=(_zones, _credentials, _needs_google),
+    checks=(cloud_zones(3), _credentials,
+            needs_environment("whether CoreDNS starts depends on Google Cloud credentials and access to the zones, "
+                              "which cannot be checked here")),
 )

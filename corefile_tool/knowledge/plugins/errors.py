@@ -1,6 +1,4 @@
 """errors: logs the errors plugins return (coredns plugin/errors/setup.go)."""
-import re
-
 from ..spec import Plugin, Prop, says, version_tuple
 from .. import values
 from ._dispenser import WRONG_ARGUMENTS, arg_error

@@ -6,7 +6,7 @@ lazily, except that with `credentials` it authenticates at once (etcd client/v3 
 needs a reachable etcd: `environment` info.
 """
 from ..spec import ANSWERS_ALL, Plugin, Prop
-from ._dispenser import arg_error, environment, lines, start_up_files, words
+from ._dispenser import arg_error, environment, lines, property_files, words
 from ._setup_helpers import ignored_zones
 
 LEASE_TTL = "ttl:seconds_or_duration(0..4294967295)"
@@ -27,11 +27,6 @@ def _credentials(directive, ctx):
             return
         yield environment(line.name_token, "with credentials the etcd client authenticates while CoreDNS starts, "
                                            "so start-up needs a reachable etcd; that cannot be checked here")
-
-
-def _tls_files(directive, ctx):
-    for line in lines(directive, "tls"):
-        yield from start_up_files(ctx, words(line, directive)[:3], "TLS file")
 
 
 PLUGIN = Plugin(
@@ -56,5 +51,5 @@ PLUGIN = Plugin(
         Prop("debug", "", deprecated="0.9.9"),
         Prop("upstream", free_args=True, deprecated="1.5.2"),
     ),
-    checks=(_zones, _credentials, _tls_files),
+    checks=(_zones, _credentials, property_files("tls", "TLS file", 3)),
 )

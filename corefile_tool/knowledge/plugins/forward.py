@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import re
 
+from .. import values
 from ..spec import (ANSWERS_ALL, PASSES_CHAIN, PASSES_ZONES, READS_EACH, READS_FIXED, Plugin, Prop, says,
                     version_tuple)
 from ... import addresses
-from ._dispenser import lines
+from ._dispenser import property_files
 from ._setup_helpers import (duration_seconds, go_duration, go_parse_ip, go_split_host_port, locate, missing_file,
                              resolv_conf)
 
@@ -46,6 +47,9 @@ def _looks_like_path(text: str) -> bool:
     return "/" in text or text.startswith(".")
 
 
+_PLAIN_V4 = re.compile(values.IPV4.pattern[:-2] + r"(?::[0-9]+)?\Z")
+
+
 class _Upstreams:
     """What setup makes of the TO addresses: the count of entries and the first refusal (token, message)."""
 
@@ -63,6 +67,9 @@ class _Upstreams:
 
     def _classify(self, tok, ctx, v):
         text = tok.text
+        if _PLAIN_V4.match(text):
+            self._count(1)      # IPv4[:port]: the address of one proxy, by far the most common TO
+            return None
         trans, host = _split_transport(text)
         if not host:
             return tok, f'invalid address: "{text}"', "error"
@@ -220,11 +227,9 @@ def _upstreams(directive, ctx):
                     return
 
 
-def _tls_files(directive, ctx):
-    for line in lines(directive, "tls"):
-        for tok in line.args:
-            if locate(ctx, tok, tok.text) is None:
-                yield missing_file(tok, tok.text, "TLS file")
+def _not_negative(name: str) -> tuple:
+    """setup.go's words for a negative value of a property that is 0 or more."""
+    return says(below=f"{name} can't be negative: {{value}}")
 
 
 PLUGIN = Plugin(
@@ -249,18 +254,18 @@ PLUGIN = Plugin(
         Prop("tls", "cert:str? key:str? ca:str?"),
         Prop("tls_servername", "name:str", reads=READS_FIXED),
         Prop("expire", "duration:duration(0..)", reads=READS_FIXED,
-             says=says(below="expire can't be negative: {value}")),
+             says=_not_negative("expire")),
         Prop("max_age", "duration:duration(0..)", since="1.14.3", reads=READS_FIXED,
-             says=says(below="max_age can't be negative: {value}")),
+             says=_not_negative("max_age")),
         Prop("max_idle_conns", "count:int(0..)", since="1.14.1", reads=READS_FIXED,
-             says=says(below="max_idle_conns can't be negative: {value}")),
+             says=_not_negative("max_idle_conns")),
         Prop("read_timeout", "duration:duration", since="1.14.5", reads=READS_FIXED),
         Prop("doh_method", "method:enum(POST|GET)", since="1.14.5", reads=READS_FIXED,
              says=says(invalid="doh_method must be either POST or GET")),
         Prop("policy", "policy:enum(random|round_robin|sequential)", reads=READS_FIXED,
              says=says(invalid="unknown policy '{value}'")),
         Prop("max_concurrent", "count:int(0..)", since="1.6.8", reads=READS_FIXED,
-             says=says(below="max_concurrent can't be negative: {value}")),
+             says=_not_negative("max_concurrent")),
         Prop("next", "rcodes:rcode+", since="1.11.4", passes=PASSES_CHAIN,
              says=says(invalid="{value} is not a valid rcode")),
         Prop("next_on_nodata", "", since="1.14.4", passes=PASSES_CHAIN, reads=READS_EACH),
@@ -270,5 +275,5 @@ PLUGIN = Plugin(
         Prop("source_address", "address:ip", since="1.14.6", reads=READS_FIXED,
              says=says(invalid="invalid IP address: {value}")),
     ),
-    checks=(_upstreams, _options, _tls_files),
+    checks=(_upstreams, _options, property_files("tls", "TLS file")),
 )

@@ -3,7 +3,7 @@
 Versions: fallthrough 1.12.3.
 """
 from ..spec import ANSWERS_ALL, PASSES_ZONES, Plugin, Prop, fallthrough
-from ._dispenser import arg_error, host_port_or_file, lines, start_up_files, words
+from ._dispenser import arg_error, host_port_or_file, property_files
 
 MAX_UPSTREAMS = 15
 
@@ -24,11 +24,6 @@ def _upstreams(directive, ctx):
         yield to[MAX_UPSTREAMS], f"more than {MAX_UPSTREAMS} TOs configured: {len(to)}"
 
 
-def _tls_files(directive, ctx):
-    for line in lines(directive, "tls"):
-        yield from start_up_files(ctx, words(line, directive), "TLS file")
-
-
 PLUGIN = Plugin(
     name="grpc",
     summary="Forwards queries for FROM to up to 15 upstreams over gRPC, optionally with TLS.",
@@ -47,5 +42,5 @@ PLUGIN = Plugin(
         Prop("policy", "policy:enum(random|round_robin|sequential)"),
         fallthrough(since="1.12.3"),
     ),
-    checks=(_upstreams, _tls_files),
+    checks=(_upstreams, property_files("tls", "TLS file")),
 )

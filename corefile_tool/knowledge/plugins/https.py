@@ -1,6 +1,6 @@
 """https: limits of the DNS-over-HTTPS listener (coredns plugin/https/setup.go). Since 1.14.0."""
-from ..spec import Plugin, Prop
-from ._dispenser import only_for_transport
+from ..spec import Plugin
+from ._dispenser import once_per_server, only_for_transport
 
 PLUGIN = Plugin(
     name="https",
@@ -10,8 +10,7 @@ PLUGIN = Plugin(
     reads_first_only=True,
     since="1.14.0",
     props=(
-        Prop("max_connections", "n:int(0..)", once=True,
-             once_message="max_connections already defined for this server block"),
+        once_per_server("max_connections", "n:int(0..)"),
     ),
     checks=(only_for_transport("https"),),
 )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from ..spec import ANSWERS_ALL, Plugin, Prop, says, version_tuple
+from ..spec import ANSWERS_ALL, Plugin, Prop, says
 from ._setup_helpers import ignored_zones, is_reverse_zone, locate, missing_file, origins
 
 _QUALIFIED_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\Z")

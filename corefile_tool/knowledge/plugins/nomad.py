@@ -6,7 +6,7 @@ here (`environment` info).
 """
 from ..spec import Plugin
 from .. import values
-from ._dispenser import at_least, earlier_in_block, environment, ignored, lines, words
+from ._dispenser import at_least, ignored, lines, needs_environment, words
 
 # property -> (message when the count is wrong, accepted counts: None = at least one)
 PROPERTIES = {
@@ -39,9 +39,6 @@ def _properties(directive, ctx):
             if not 0 <= n <= 3600:
                 yield args[0], f"ttl must be in range [0, 3600]: {n}"
                 return
-    if not earlier_in_block(directive, ctx):
-        yield environment(directive.name_token, "CoreDNS contacts the Nomad agent at start-up and fails if none "
-                                                "answers; that cannot be checked here")
 
 
 PLUGIN = Plugin(
@@ -53,5 +50,7 @@ PLUGIN = Plugin(
     other_lines=True,
     reads_first_only=True,
     since="1.13.0",
-    checks=(_properties,),
+    checks=(_properties,
+            needs_environment("CoreDNS contacts the Nomad agent at start-up and fails if none answers; that cannot "
+                              "be checked here")),
 )

@@ -4,7 +4,7 @@ Versions: a block (runtime_metrics, tls) from 1.14.3; before that setup read a `
 directive and failed with plugin.ErrOnce.
 """
 from ..spec import Plugin, Prop
-from ._dispenser import at_least, lines, start_up_files, words
+from ._dispenser import at_least, property_files
 
 ONCE = "this plugin can only be used once per Server Block"
 
@@ -12,11 +12,6 @@ ONCE = "this plugin can only be used once per Server Block"
 def _block_before_1_14_3(directive, ctx):
     if directive.block is not None and not at_least(ctx, "1.14.3"):
         yield directive.block.open, f"{ONCE} (a block is accepted from CoreDNS 1.14.3 on)"
-
-
-def _web_config(directive, ctx):
-    for line in lines(directive, "tls"):
-        yield from start_up_files(ctx, words(line, directive)[:1], "TLS web configuration file")
 
 
 PLUGIN = Plugin(
@@ -29,5 +24,5 @@ PLUGIN = Plugin(
         Prop("runtime_metrics", "", since="1.14.3"),
         Prop("tls", "config:str", since="1.14.3", once=True, once_message="tls block already specified"),
     ),
-    checks=(_block_before_1_14_3, _web_config),
+    checks=(_block_before_1_14_3, property_files("tls", "TLS web configuration file", 1)),
 )

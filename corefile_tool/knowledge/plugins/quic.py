@@ -1,6 +1,6 @@
 """quic: limits of the DNS-over-QUIC listener (coredns plugin/quic/setup.go). Since 1.12.2."""
-from ..spec import Plugin, Prop
-from ._dispenser import only_for_transport
+from ..spec import Plugin
+from ._dispenser import once_per_server, only_for_transport
 
 PLUGIN = Plugin(
     name="quic",
@@ -10,10 +10,8 @@ PLUGIN = Plugin(
     reads_first_only=True,
     since="1.12.2",
     props=(
-        Prop("max_streams", "n:int(1..)", once=True,
-             once_message="max_streams already defined for this server block"),
-        Prop("worker_pool_size", "n:int(1..)", once=True,
-             once_message="worker_pool_size already defined for this server block"),
+        once_per_server("max_streams", "n:int(1..)"),
+        once_per_server("worker_pool_size", "n:int(1..)"),
     ),
     checks=(only_for_transport("quic"),),
 )

@@ -6,20 +6,7 @@ zones through the AWS API, so whether it starts depends on credentials and netwo
 """
 from ..spec import ANSWERS_ALL, Plugin, Prop
 from .. import values
-from ._dispenser import earlier_in_block, environment, lines, words
-
-
-def _zones(directive, ctx):
-    seen = set()
-    for tok in directive.args:
-        name, colon, zone_id = tok.text.partition(":")
-        if not colon or not name or not zone_id:
-            yield tok, f"invalid zone {tok.text!r}"
-            return
-        if tok.text in seen:
-            yield tok, f"conflict zone {tok.text!r}"
-            return
-        seen.add(tok.text)
+from ._dispenser import cloud_zones, lines, needs_environment, words
 
 
 def _access_key(directive, ctx):
@@ -43,12 +30,6 @@ def _refresh(directive, ctx):
             return
 
 
-def _needs_aws(directive, ctx):
-    if not earlier_in_block(directive, ctx):
-        yield environment(directive.name_token, "whether CoreDNS starts depends on AWS credentials and access to "
-                                                "the hosted zones, which cannot be checked here")
-
-
 PLUGIN = Plugin(
     name="route53",
     summary="Serves the records of AWS Route 53 hosted zones (ZONE:HOSTED_ZONE_ID), refreshed periodically.",
@@ -66,5 +47,7 @@ PLUGIN = Plugin(
         Prop("credentials", "profile:str file:str?"),
         Prop("refresh", "interval:seconds_or_duration", since="1.6.2"),
     ),
-    checks=(_zones, _access_key, _refresh, _needs_aws),
+    checks=(cloud_zones(2), _access_key, _refresh,
+            needs_environment("whether CoreDNS starts depends on AWS credentials and access to the hosted zones, "
+                              "which cannot be checked here")),
 )

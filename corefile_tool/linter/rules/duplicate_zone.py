@@ -1,4 +1,6 @@
 """The same zone twice on one listener."""
+from ._listener_rule import checker
+
 CODE = "duplicate-zone"
 SEVERITY = "error"
 SUMMARY = "The same zone on the same transport, port and bind address in two places (`it is already defined`)."
@@ -28,12 +30,4 @@ Good:
 """
 
 
-def check(corefile, ctx):
-    from ...listeners import validate
-
-    for problem in ctx._memo("listener-problems", lambda: validate(ctx.zone_configs())):
-        if problem.kind != "duplicate":
-            continue
-        other = problem.other
-        where = f" (first at line {other.key_token.line})" if other is not None else ""
-        yield ctx.diagnostic(CODE, SEVERITY, problem.message + where, problem.config.key_token)
+check = checker(CODE, SEVERITY, "duplicate", " (first at line {line})")

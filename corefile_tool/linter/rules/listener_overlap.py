@@ -1,4 +1,6 @@
 """A zone on a bound address and on all addresses of the same port."""
+from ._listener_rule import checker
+
 CODE = "listener-overlap"
 SEVERITY = "error"
 SUMMARY = "A zone served both on all addresses and on a bound address of the same port (`zone overlap listener capacity`)."
@@ -30,12 +32,4 @@ Good:
 """
 
 
-def check(corefile, ctx):
-    from ...listeners import validate
-
-    for problem in ctx._memo("listener-problems", lambda: validate(ctx.zone_configs())):
-        if problem.kind != "overlap":
-            continue
-        other = problem.other
-        where = f" (line {other.key_token.line})" if other is not None else ""
-        yield ctx.diagnostic(CODE, SEVERITY, problem.message + where, problem.config.key_token)
+check = checker(CODE, SEVERITY, "overlap", " (line {line})")

@@ -111,18 +111,21 @@ def _hint(earlier: _Entry, version: str) -> str:
     return f" (it has no {' or '.join(repr(n) for n in names)} for them)" if names else ""
 
 
-def _block_findings(ctx, block, version, order):
+def _block_findings(ctx, block, version, order, known):
     from ...knowledge.spec import ANSWERS_ALL
 
     entries = []
     renames = False
     for pos, d in enumerate(block.directives):
-        plugin = ctx.plugin(d.name)
-        if plugin is None:
-            continue
-        renames = renames or plugin.renames
-        if plugin.answers_in(version):
-            entries.append(_Entry(ctx, block, d, plugin, (order[d.name], pos)))
+        name = d.name_token.text
+        facts = known.get(name)
+        if facts is None:
+            plugin = ctx.plugin(name)
+            facts = known[name] = (plugin, bool(plugin and plugin.renames), bool(plugin and plugin.answers_in(version)))
+        plugin, renaming, answering = facts
+        renames = renames or renaming
+        if answering:
+            entries.append(_Entry(ctx, block, d, plugin, (order[name], pos)))
     if len(entries) < 2:
         return
     entries.sort(key=lambda e: e.rank)   # execution order: plugin.cfg position, then Corefile order in a chain
@@ -164,5 +167,6 @@ def check(corefile, ctx):
     from ...knowledge import versions
 
     order = versions.order_index(ctx.version)
+    known: dict = {}     # directive name -> (plugin, renames, answers), looked up once per lint
     for block in corefile.server_blocks:
-        yield from _block_findings(ctx, block, ctx.version, order)
+        yield from _block_findings(ctx, block, ctx.version, order, known)

@@ -7,6 +7,7 @@ from ..model import Record
 
 class Any(Behaviour):
     NAME = "any"
+    SHARED = True
 
     def serve(self, q, nxt):
         if q.type != "ANY":

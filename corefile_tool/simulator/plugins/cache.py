@@ -12,6 +12,7 @@ SUCCESS_MAX, DENIAL_MAX, MIN_TTL = 3600, 1800, 5
 
 class Cache(Behaviour):
     NAME = "cache"
+    SHARED = True
 
     def __init__(self, directives, setup):
         super().__init__(directives, setup)

@@ -10,6 +10,7 @@ CHAOS_NAMES = ("version.bind.", "version.server.", "authors.bind.", "hostname.bi
 
 class Chaos(Behaviour):
     NAME = "chaos"
+    SHARED = True
 
     def __init__(self, directives, setup):
         super().__init__(directives, setup)

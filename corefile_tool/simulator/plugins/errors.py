@@ -6,6 +6,7 @@ from ..behaviour import Behaviour
 
 class Errors(Behaviour):
     NAME = "errors"
+    SHARED = True
 
     def __init__(self, directives, setup):
         super().__init__(directives, setup)

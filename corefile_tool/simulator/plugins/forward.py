@@ -232,6 +232,7 @@ def _read_stanza(args, props, setup, allowed) -> tuple:
 class Forward(Behaviour):
     NAME = "forward"
     ALLOWED = ("dns", "tls", "https")
+    SHARED = True
 
     def __init__(self, directives, setup):
         super().__init__(directives, setup)
@@ -242,6 +243,10 @@ class Forward(Behaviour):
             s = self.stanzas[0]
             if s.origin == "." and not s.excepts and not s.error:
                 self.every = (self.NAME, s.line, HANDLE, "FROM . covers every name" + s.sends)
+
+    def shareable(self) -> bool:
+        # A file or host name upstream was looked up on this machine when the model was built.
+        return all(s.upstreams.literal for s in self.stanzas)
 
     def serve(self, q, nxt):
         every = self.every

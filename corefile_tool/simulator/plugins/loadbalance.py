@@ -9,6 +9,7 @@ from ..behaviour import Behaviour, all_args, properties
 
 class Loadbalance(Behaviour):
     NAME = "loadbalance"
+    SHARED = True
 
     def __init__(self, directives, setup):
         super().__init__(directives, setup)

@@ -15,6 +15,7 @@ TTL = 604800
 
 class Local(Behaviour):
     NAME = "local"
+    SHARED = True
 
     def __init__(self, directives, setup):
         super().__init__(directives, setup)

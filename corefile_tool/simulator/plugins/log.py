@@ -7,6 +7,7 @@ from ..names import canonical, is_subdomain
 
 class Log(Behaviour):
     NAME = "log"
+    SHARED = True
 
     def __init__(self, directives, setup):
         super().__init__(directives, setup)

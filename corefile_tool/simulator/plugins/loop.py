@@ -6,6 +6,7 @@ from ..behaviour import Behaviour
 
 class Loop(Behaviour):
     NAME = "loop"
+    SHARED = True
 
     def serve(self, q, nxt):
         return self.passes(q, nxt, "passes the query on (it only sends its own HINFO probe at start-up, and "

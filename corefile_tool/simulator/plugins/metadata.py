@@ -9,6 +9,7 @@ from ..names import ZoneSet
 
 class Metadata(Behaviour):
     NAME = "metadata"
+    SHARED = True
 
     def __init__(self, directives, setup):
         super().__init__(directives, setup)

@@ -7,6 +7,7 @@ from ..behaviour import Behaviour
 
 class Minimal(Behaviour):
     NAME = "minimal"
+    SHARED = True
 
     def serve(self, q, nxt):
         q.step(self.NAME, self.line, "change", "passes the query on; strips the authority and additional "

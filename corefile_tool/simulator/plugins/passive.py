@@ -54,7 +54,7 @@ def _config_only(name: str, what: str):
         return nxt(q)
 
     return type(f"ConfigOnly_{name}", (Behaviour,), {
-        "NAME": name, "HANDLER": False, "WHAT": what, "serve": serve,
+        "NAME": name, "HANDLER": False, "SHARED": True, "WHAT": what, "serve": serve,
         "__doc__": f"{name}: {what}; adds no handler to the chain."})
 
 
@@ -65,7 +65,7 @@ def _observer(name: str, what: str):
                                    "and peers (not modelled)")
         return self.passes(q, nxt, f"{what}, and passes the query on")
 
-    return type(f"Observer_{name}", (Behaviour,), {"NAME": name, "serve": serve,
+    return type(f"Observer_{name}", (Behaviour,), {"NAME": name, "SHARED": True, "serve": serve,
                                                    "__doc__": f"{name}: {what}; passes every query on."})
 
 

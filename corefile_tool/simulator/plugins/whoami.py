@@ -10,6 +10,7 @@ from ..model import Record
 
 class Whoami(Behaviour):
     NAME = "whoami"
+    SHARED = True
 
     def serve(self, q, nxt):
         owner = q.qname_written or q.name
