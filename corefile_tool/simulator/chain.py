@@ -6,6 +6,7 @@ inside the model. Directives that add no handler are left out; a block with no h
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Optional
 
 from ..knowledge import versions
@@ -65,10 +66,8 @@ _NONE = object()
 def shared_chain(block, grouped: dict, zones: list, version: str, setup) -> Optional[Chain]:
     """The block's chain, from the process-wide memo when every model in it is SHARED. `setup()` gives the
     block's setup when the chain has to be built."""
-    order = versions.order_index(version)
-    for name in grouped:
-        if name in order and not behaviour_for(name).SHARED:
-            return build_chain(block, setup(), grouped)
+    if not _unshared(version).isdisjoint(grouped):
+        return build_chain(block, setup(), grouped)
     key = (signature(block.directives), version, tuple(zones))
     chain = _SHARED.get(key, _NONE)
     if chain is not _NONE:
@@ -83,6 +82,12 @@ def shared_chain(block, grouped: dict, zones: list, version: str, setup) -> Opti
             _SHARED.clear()
         _SHARED[key] = chain
     return chain
+
+
+@lru_cache(maxsize=None)
+def _unshared(version: str) -> frozenset:
+    """The directives of `version` whose models are not SHARED."""
+    return frozenset(name for name in versions.order_index(version) if not behaviour_for(name).SHARED)
 
 
 def signature(directives) -> tuple:
