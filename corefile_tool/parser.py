@@ -118,22 +118,9 @@ def _cache_dir() -> Path:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    import tempfile
+    from .files import write_atomically
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; the table is no secret and ships in the wheel
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
+    write_atomically(path, text, mode=0o644)  # the table is no secret and ships in the wheel
 
 def load_table_data() -> dict:
     """The packaged table when it matches the grammar, else one from the user's cache, else a fresh build

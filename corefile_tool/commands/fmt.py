@@ -71,23 +71,7 @@ def _diff(path: str, before: str, after: str) -> str:
 
 
 def _replace_atomically(path: str, text: str) -> None:
-    """Write next to the file, then rename over it: readers see the old file or the new one, never half."""
-    import os
-    import tempfile
+    from ..files import write_atomically
 
-    directory = os.path.dirname(os.path.abspath(path))
-    mode = os.stat(path).st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(prefix=".corefile-fmt-", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomically(path, text)
+

@@ -61,29 +61,9 @@ def build_configs(inventory, names, flavour: str):
 
 
 def _write_atomically(path: str, text: str) -> None:
-    """Temp file in the same directory, then rename: readers see the old file or the new one, never half."""
-    import tempfile
+    from ..files import write_atomically
 
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        try:
-            mode = os.stat(path).st_mode & 0o7777
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
+    write_atomically(path, text)
 
 def _read_existing(path: str):
     try:

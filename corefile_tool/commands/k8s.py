@@ -17,22 +17,12 @@ def _warn(message: str):
 
 
 def write_atomically(path: str, text: str):
-    """Write a file whole or not at all: a temporary file in the same directory, then a rename."""
-    import tempfile
+    from ..files import write_atomically as write
 
-    directory = os.path.dirname(os.path.abspath(path))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".corefile-", dir=directory)
+        write(path, text)
     except OSError as e:
         fail(f"{path}: cannot write: {e.strerror or e}")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError as e:
-        os.unlink(tmp)
-        fail(f"{path}: cannot write: {e.strerror or e}")
-
 
 kubeconfig_option = click.option("--kubeconfig", default=None, metavar="FILE",
                                  help="kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).")

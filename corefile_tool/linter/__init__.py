@@ -4,6 +4,7 @@ from __future__ import annotations
 import gc
 import re
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Optional
 
 from ..diagnostics import Diagnostic
@@ -46,7 +47,20 @@ def lint_tree(corefile: Corefile, version: Optional[str] = None, *, external_plu
         found.extend(rule.check(corefile, ctx))
     found = _filter(found, select, ignore)
     found = _unsuppressed(found, corefile)
+    found = [_presented(d, corefile) for d in found]
     return sorted(set(found), key=Diagnostic.sort_key)
+
+
+def _presented(d: Diagnostic, corefile: Corefile) -> Diagnostic:
+    """The one place every lint message passes: each {$VAR} value shown as its reference (values are used
+    for checking, never printed), and control characters escaped so that a message quoting a multi-line
+    token stays on one line."""
+    message = corefile.redact(d.message) if corefile.env_values else d.message
+    if not message.isprintable():
+        from ..parser import shown
+
+        message = shown(message, limit=len(message))
+    return d if message is d.message else replace(d, message=message)
 
 
 def _filter(found, select, ignore):

@@ -12,6 +12,7 @@ from ..knowledge.plugins._dispenser import arg_error
 from ..knowledge.spec import READS_ALL, READS_FIXED, Plugin, present_in, said
 from ..tree import Directive as _Line
 from ..lexer import Token
+from ..parser import shown
 from ..tree import Directive, ServerBlock
 from .context import Context
 
@@ -159,14 +160,14 @@ class DirectiveChecker:
     def _unknown(self, d: Directive):
         name = d.name
         hint = versions.unknown_hint(name, self.version)
-        msg = f"Unknown directive '{name}'" + (f" ({hint})" if hint else "")
+        msg = f"Unknown directive '{shown(name)}'" + (f" ({hint})" if hint else "")
         return self._d(UNKNOWN_DIRECTIVE, "error", msg, d.name_token)
 
     def check_directive(self, d: Directive, plugin: Plugin, out: list) -> None:
         prefix = f"plugin/{plugin.name}: "
         if d.tail:
             out.append(self._d(BLOCK_LAYOUT, "error",
-                               prefix + f"unexpected '{d.tail[0].text}' after the block's closing '}}' on the "
+                               prefix + f"unexpected '{shown(d.tail[0].text)}' after the block's closing '}}' on the "
                                "same line", d.tail[0]))
             return
         block = d.block
@@ -227,7 +228,7 @@ class DirectiveChecker:
                     f"; use {prop.replacement})" if prop.replacement else ")")
             elif prop is not None and prop.since:
                 extra = f" (added in CoreDNS {prop.since})"
-            unknown = said(plugin.says, "unknown", f"unknown property '{pname}'", name=pname)
+            unknown = said(plugin.says, "unknown", f"unknown property '{shown(pname)}'", name=shown(pname))
             out.append(self._d(UNKNOWN_PROPERTY, "error", prefix + unknown + extra, line.name_token))
             return True
         if prop.deprecated and self._at_least(prop.deprecated):
