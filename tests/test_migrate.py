@@ -457,3 +457,36 @@ def test_cli_unparsable_file(tmp_path):
     r = run(str(f), "--from", "1.6.0", "--to", "1.7.0")
     assert r.returncode == 2
     assert r.stderr == f"corefile: {f}:2:12: cannot migrate: Unexpected '}}' because no matching opening brace\n"
+
+
+def test_lint_reads_property_deprecations_and_removals_from_the_same_table():
+    # one version table: every unconditional property Change is what the plugin knowledge (and so lint) says
+    for c in migrations.CHANGES:
+        if not c.option or c.only_if or c.from_range or c.status not in (
+                migrations.DEPRECATED, migrations.IGNORED, migrations.REMOVED):
+            continue
+        prop = registry.get(c.plugin).prop(c.option)
+        key = "removed" if c.status == migrations.REMOVED else "deprecated"
+        first = min((x.version for x in migrations.CHANGES if (x.plugin, x.option) == (c.plugin, c.option)
+                     and not x.only_if and (x.status == migrations.REMOVED) == (key == "removed")
+                     and x.status != migrations.BEHAVIOUR), key=version_tuple)
+        assert getattr(prop, key) == first, c
+
+
+@pytest.mark.parametrize("option, since", [("upstream", "1.4.0"), ("resyncperiod", "1.5.0")])
+def test_kubernetes_deprecations_as_the_release_notes_date_them(option, since):
+    # notes/coredns-1.3.1.md announces upstream's change for 1.4.0; notes/coredns-1.5.0.md deprecates resyncperiod
+    text = f". {{\n    kubernetes cluster.local {{\n        {option}\n    }}\n}}\n"
+    [d] = [d for d in lint(text, version="1.6.0") if d.code == "deprecated"]
+    assert f"deprecated since CoreDNS {since}" in d.message
+    [c] = [c for c in migrations.CHANGES if (c.plugin, c.option, c.status) == ("kubernetes", option, "deprecated")]
+    assert c.version == since
+
+
+def test_file_and_template_upstream_is_a_no_op_from_1_5_2():
+    # notes/coredns-1.5.2.md: "still accepted but is a noop" for every plugin with `upstream`
+    for body in ("file db.example.org {\n        upstream\n    }", "template IN A {\n        upstream\n    }"):
+        text = f"example.org {{\n    {body}\n}}\n"
+        [d] = [d for d in lint(text, version="1.6.0") if d.code == "deprecated"]
+        assert "deprecated since CoreDNS 1.5.2" in d.message
+        assert not [d for d in lint(text, version="1.5.1") if d.code == "deprecated"]

@@ -9,7 +9,6 @@ came from, e.g. `configmap/kube-system/coredns:Corefile`, so diagnostics point w
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, replace
 from typing import Optional
 
@@ -72,6 +71,8 @@ def parse_live(live: LiveConfig, text: Optional[str] = None) -> list:
     """The live Corefile as trees: the main one (with `custom/` imports resolved), then each coredns-custom
     `*.server` key the main one does not import, parsed on its own (CoreDNS would not read it, but it is meant
     to be imported and is worth checking). `text` replaces the main Corefile's text (a generated one)."""
+    import tempfile  # here, not at module load: `corefile lint` imports this module at start-up
+
     from ..parser import Parser
 
     main_text = live.text if text is None else text

@@ -4,7 +4,13 @@ Each Change says: in release `version`, plugin `plugin` (or its block property `
 ignored, removed, a new default, or changed behaviour; what replaces it; and which rewrite (implemented in
 corefile_tool/migrate.py, named here) carries a Corefile across. The releases themselves, their order and the
 plugins each one has, come from versions.py, the table lint uses too; a property's first and last release
-come from the plugin knowledge in plugins/ (Prop.since/removed). Neither is repeated here.
+come from the plugin knowledge in plugins/ (Prop.since). Neither is repeated here.
+
+This table is also the one source of when a property was deprecated or removed: the plugin knowledge takes
+Prop.deprecated and Prop.removed from the unconditional Changes of the property (property_lifecycle(), applied
+by registry.get), so lint and migrate cannot disagree. A plugin's Prop declares neither for a property listed
+here; only a form of a property that another form of the same name replaced (secondary's `catalog`) keeps its
+own since/removed.
 
 Sources: CoreDNS release notes (notes/coredns-X.Y.Z.md) and plugin setup code at each tag, and the facts
 recorded by coredns/corefile-migration (migration/versions.go, plugins.go) for 1.1.3 .. 1.14.2.
@@ -69,6 +75,21 @@ CHANGES = (
     Change("1.5.0", "kubernetes", "resyncperiod", DEPRECATED, rewrite=DROP, source="notes/coredns-1.5.0.md"),
     Change("1.6.0", "kubernetes", "resyncperiod", IGNORED, rewrite=DROP, source="plugin/kubernetes v1.6.0"),
     Change("1.7.0", "kubernetes", "resyncperiod", REMOVED, rewrite=DROP, source="notes/coredns-1.7.0.md"),
+    # 1.5.2: `upstream` left the documentation of every plugin that had it and became a no-op (still accepted)
+    # (notes/coredns-1.5.2.md; plugin/*/setup.go v1.5.2: `case "upstream": // remove soon`).
+    *(Change("1.5.2", name, "upstream", IGNORED, rewrite=DROP, source="notes/coredns-1.5.2.md")
+      for name in ("auto", "etcd", "file", "route53", "secondary", "template")),
+    Change("1.6.3", "clouddns", "upstream", IGNORED, rewrite=DROP, note="clouddns had it as a no-op from its start.",
+           source="plugin/clouddns/setup.go v1.6.3"),
+    Change("1.8.0", "secondary", "upstream", REMOVED, rewrite=DROP, source="plugin/secondary/setup.go v1.8.0"),
+    # etcd: `stubzones` ignored from 1.4.0 as 1.3.1 announced; `debug` already a no-op in the oldest release
+    # this table knows (plugin/etcd/setup.go v1.1.3 and v1.4.0).
+    Change("1.4.0", "etcd", "stubzones", IGNORED, rewrite=DROP,
+           source="notes/coredns-1.3.1.md; plugin/etcd/setup.go v1.4.0"),
+    Change("1.1.3", "etcd", "debug", IGNORED, rewrite=DROP, source="plugin/etcd/setup.go v1.1.3"),
+    # route53: plaintext credentials in the Corefile deprecated (notes/coredns-1.9.2.md); still read.
+    Change("1.9.2", "route53", "aws_access_key", DEPRECATED,
+           replaced_by="AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or `credentials`", source="notes/coredns-1.9.2.md"),
     # proxy: deprecated in 1.4.0 in favour of forward, left the default build in 1.5.0 (plugin.cfg).
     Change("1.4.0", "proxy", status=DEPRECATED, replaced_by="forward", rewrite=PROXY_TO_FORWARD,
            source="notes/coredns-1.4.0.md"),
@@ -149,3 +170,19 @@ for _c in CHANGES:
 
 def changes_in(version: str) -> tuple:
     return tuple(_BY_VERSION.get(version, ()))
+
+
+_LIFECYCLE: dict = {}
+for _c in CHANGES:
+    if _c.option and not _c.only_if and not _c.from_range and _c.status in (DEPRECATED, IGNORED, REMOVED):
+        _dates = _LIFECYCLE.setdefault((_c.plugin, _c.option), {})
+        _key = "removed" if _c.status == REMOVED else "deprecated"
+        _known = _dates.get(_key)
+        if _known is None or tuple(map(int, _c.version.split("."))) < tuple(map(int, _known.split("."))):
+            _dates[_key] = _c.version
+
+
+def property_lifecycle(plugin: str, option: str) -> dict:
+    """{"deprecated": release, "removed": release} of a plugin's property, from the unconditional Changes above
+    (deprecated = the first release it was deprecated or ignored in); {} when this table does not list it."""
+    return _LIFECYCLE.get((plugin, option), {})

@@ -31,6 +31,8 @@ def get(name: str) -> Optional[Plugin]:
                 raise
         else:
             plugin = getattr(module, "PLUGIN", None)
+            if plugin is not None:
+                _with_lifecycle(plugin)
     _LOADED[name] = plugin
     return plugin
 
@@ -48,3 +50,18 @@ def plugins() -> dict[str, Plugin]:
                 found[plugin.name] = plugin
         _ALL = found
     return _ALL
+
+
+def _with_lifecycle(plugin: Plugin) -> None:
+    """Fill each property's deprecated/removed releases from migrations.CHANGES, the one table lint and migrate
+    share (a Prop does not declare them for a property that table lists). Done once, when the module loads."""
+    from .migrations import property_lifecycle
+
+    for prop in plugin.props:
+        dates = property_lifecycle(plugin.name, prop.name)
+        for key, version in dates.items():
+            declared = prop.__dict__.get(key)
+            if declared is not None and declared != version:
+                raise ValueError(f"{plugin.name} {prop.name}: {key}={declared} in plugins/ but {version} in "
+                                 "migrations.CHANGES: declare it in CHANGES only")
+            prop.__dict__[key] = version   # Prop is immutable to its users; this is its construction

@@ -224,6 +224,8 @@ class Plugin(_Facts):
     answers_since: Optional[str] = None     # `answers` holds from this release on; before it, not modelled
     renames: bool = False                   # later plugins may see a name other than the one the server block
                                             # was chosen for (rewrite; autopath's search-path names)
+    handles_queries: bool = True            # setup adds a query handler (AddPlugin); False when its zones are
+                                            # only what it works on at start-up (sign writes signed files)
 
     @cached_property
     def slots(self) -> tuple:

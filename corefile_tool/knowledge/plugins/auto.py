@@ -86,7 +86,7 @@ PLUGIN = Plugin(
     props=(
         Prop("directory", free_args=True),
         Prop("reload", free_args=True),
-        Prop("upstream", free_args=True, deprecated="1.5.2"),
+        Prop("upstream", free_args=True),
         Prop("transfer", free_args=True, removed="1.8.0", replacement="the transfer plugin"),
     ),
     checks=(_zones, _directory, _reload, _transfer),

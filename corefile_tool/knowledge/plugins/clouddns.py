@@ -50,7 +50,7 @@ PLUGIN = Plugin(
     since="1.6.3",
     props=(
         Prop("credentials", "file:str"),
-        Prop("upstream", free_args=True, deprecated="1.5.2"),
+        Prop("upstream", free_args=True),
     ),
     checks=(cloud_zones(3), _credentials,
             needs_environment("whether CoreDNS starts depends on Google Cloud credentials and access to the zones, "

@@ -47,9 +47,9 @@ PLUGIN = Plugin(
         Prop("tls", "cert:str? key:str? ca:str?"),
         Prop("min-lease-ttl", LEASE_TTL, since="1.12.4"),
         Prop("max-lease-ttl", LEASE_TTL, since="1.12.4"),
-        Prop("stubzones", "", deprecated="1.4.0"),
-        Prop("debug", "", deprecated="0.9.9"),
-        Prop("upstream", free_args=True, deprecated="1.5.2"),
+        Prop("stubzones", ""),
+        Prop("debug", ""),
+        Prop("upstream", free_args=True),
     ),
     checks=(_zones, _credentials, property_files("tls", "TLS file", 3)),
 )

@@ -27,7 +27,7 @@ PLUGIN = Plugin(
         fallthrough(since="1.12.2"),
         Prop("reload", "interval:duration rest:str*"),
         Prop("reload_by_mtime", "", since="1.14.4"),
-        Prop("upstream", free_args=True, deprecated="1.6.0",
+        Prop("upstream", free_args=True,
              replacement="nothing: it is ignored, CNAME targets are resolved through CoreDNS itself"),
         Prop("transfer", free_args=True, removed="1.8.0", replacement="the transfer plugin"),
     ),

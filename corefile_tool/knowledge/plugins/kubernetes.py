@@ -190,8 +190,8 @@ PLUGIN = Plugin(
         Prop("apiserver_max_inflight", "count:int(0..)", since="1.14.0"),
         # setup.go of 1.6.x skips `resyncperiod` without reading its value, so `resyncperiod 30s` fails there
         # on '30s' as an unknown property.
-        Prop("resyncperiod", "", deprecated="1.6.0", removed="1.7.0"),
-        Prop("upstream", free_args=True, deprecated="1.6.0", removed="1.7.0",
+        Prop("resyncperiod", ""),
+        Prop("upstream", free_args=True,
              replacement="nothing: CNAME targets are resolved through CoreDNS itself"),
         Prop("transfer", free_args=True, removed="1.8.0", replacement="the transfer plugin"),
     ),

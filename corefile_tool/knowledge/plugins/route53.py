@@ -40,10 +40,10 @@ PLUGIN = Plugin(
     # NXDOMAIN on. (Its arguments are ZONE:ID pairs, so the zones are not read from them here: zones=False.)
     answers=ANSWERS_ALL,
     props=(
-        Prop("aws_access_key", free_args=True, deprecated="1.9.2",
+        Prop("aws_access_key", free_args=True,
              replacement="AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or `credentials`"),
         Prop("aws_endpoint", "url:str", since="1.8.7"),
-        Prop("upstream", free_args=True, deprecated="1.5.2"),
+        Prop("upstream", free_args=True),
         Prop("credentials", "profile:str file:str?"),
         Prop("refresh", "interval:seconds_or_duration", since="1.6.2"),
     ),

@@ -78,7 +78,7 @@ PLUGIN = Plugin(
     answers=ANSWERS_ALL,
     props=(
         Prop("transfer", free_args=True),
-        Prop("upstream", free_args=True, deprecated="1.5.2", removed="1.8.0"),
+        Prop("upstream", free_args=True),
         fallthrough(since="1.14.4"),
         Prop("catalog", "", since="1.14.5", removed="1.14.7"),
         Prop("catalog", free_args=True, since="1.14.7"),

@@ -47,6 +47,7 @@ PLUGIN = Plugin(
     args="dbfile:str zones:str*",
     block=True,
     zones=True,
+    handles_queries=False,   # sign/setup.go: "Don't call AddPlugin, *sign* is not a plugin."
     since="1.6.3",
     props=(
         Prop("key", free_args=True),

@@ -97,7 +97,7 @@ PLUGIN = Plugin(
         Prop("rcode", "rcode:rcode(exact)", reads=READS_FIXED, says=says(invalid="unknown rcode {value}")),
         Prop("ederror", "code:uint(16) reason:str?", since="1.10.1"),
         fallthrough(),
-        Prop("upstream", free_args=True, deprecated="1.6.0",
+        Prop("upstream", free_args=True,
              replacement="nothing: it is ignored, CNAME targets are resolved through CoreDNS itself"),
     ),
     checks=(_block,),
