@@ -241,8 +241,11 @@ def _expected(subschema: dict) -> str:
     if isinstance(t, list):
         return " or ".join(_SCHEMA_TYPES.get(x, x) for x in t)
     if t == "array" and isinstance(subschema.get("items"), dict) and "type" in subschema["items"]:
-        return "a list of " + _SCHEMA_TYPES.get(subschema["items"]["type"], subschema["items"]["type"]) \
-            .replace("a ", "", 1).replace("an ", "", 1) + "s"
+        # items of one type ("a list of strings") or of several (["string", "integer"]: "strings or integers")
+        item_types = subschema["items"]["type"]
+        names = [_SCHEMA_TYPES.get(x, x).replace("a ", "", 1).replace("an ", "", 1) + "s"
+                 for x in (item_types if isinstance(item_types, list) else [item_types])]
+        return "a list of " + " or ".join(names)
     if "enum" in subschema:
         return "one of " + ", ".join(map(str, subschema["enum"]))
     return _SCHEMA_TYPES.get(t, str(t))
