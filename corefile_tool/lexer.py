@@ -120,6 +120,21 @@ def lex(text: str, file: str = "", comments: list | None = None, limit: int | No
     lines = text.split("\n")
     if text.startswith("\ufeff"):
         lines[0] = lines[0][1:]
+    if limit is None or len(text) // 2 + 1 <= limit:
+        # a word takes at least two characters with its separator: no limit check is needed, and when no line
+        # is awkward or long (the common case) a tighter loop does the same work as the general one below
+        if not _AWKWARD_LINE.search(text) and (len(text) <= _LONG_LINE or max(map(len, lines)) <= _LONG_LINE):
+            number = 0
+            for line in lines:
+                number += 1
+                if line:
+                    pos = 0
+                    find = line.find
+                    for word in line.split():
+                        pos = find(word, pos)
+                        append(Token(word, number, pos + 1, file))
+                        pos += len(word)
+            return tokens
     awkward = _AWKWARD_LINE.search
     number = 0
     noted = 0  # comments found

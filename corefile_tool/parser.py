@@ -244,9 +244,28 @@ _BUILDERS = {
 }
 
 
+# The commonest reductions, built without the general flattening below (same values as the general path).
+_SHORTCUTS = {
+    ("directive", ("NAME",)): lambda c: Directive(c[0], [], None, []),
+    ("directive", ("NAME", "ARGS")): lambda c: Directive(c[0], list(c[1]), None, []),
+    ("directive", ("NAME", "ARGS", "block")): lambda c: Directive(c[0], list(c[1]), c[2], []),
+    ("directive", ("NAME", "block")): lambda c: Directive(c[0], [], c[1], []),
+    ("line", ("ARGS",)): lambda c: Directive(c[0][0], c[0][1:], None, []),
+    ("block", ("LBRACE", "_NL", "line", "__block_star_4", "_NL", "RBRACE")):
+        lambda c: Block(c[0], [c[2], *c[3]], c[5]),
+    ("braced_block", ("keys", "OPEN", "_NL", "__braced_block_star_1", "CLOSE")):
+        lambda c: ServerBlock(c[0], list(c[3]), c[1], None if c[4] is _UNCLOSED else c[4]),
+    ("braced_block", ("keys", "OPEN", "_NL", "__braced_block_star_1", "CLOSE", "_NL")):
+        lambda c: ServerBlock(c[0], list(c[3]), c[1], None if c[4] is _UNCLOSED else c[4]),
+}
+
+
 def _reducer(name: str, expansion: list):
     """The function that turns a rule's children into its value, shaped by Lark's conventions: "_" terminals
     dropped, "_" rules spliced into their parent. Worked out once per rule, not per reduction."""
+    shortcut = _SHORTCUTS.get((name, tuple(expansion)))
+    if shortcut is not None:
+        return shortcut
     ops = []  # (child index, splice it?) for the children that are kept
     for i, symbol in enumerate(expansion):
         terminal = symbol.lstrip("_")[:1].isupper()
@@ -620,139 +639,144 @@ class Parser:
         # the stream's current list and position live in locals here (the hot loop); they are handed back
         # to the stream around everything that reads or splices it
         toks, i, n = stream.tokens, 0, len(stream.tokens)
-        while True:
-            if i < n:
-                t = toks[i]
-                i += 1
-            else:
-                stream.index = i
-                t = stream.next()
-                if t is None:
-                    break
-                toks, i, n = stream.tokens, stream.index, len(stream.tokens)
-            raw = t.text
-            self._last = t  # where an error found while handling this word is reported
-            new_line = prev is None or t.file != prev_file or prev_end < t.line
-            if (force_line or (new_line and raw != "{")) and not expecting:
-                if pending_empty is not None and roles[stack[-1]] == ROLE_KEY:
-                    feed("KEY", pending_empty)
-                    pending_empty = None
-                if takes_newline[stack[-1]]:
-                    feed("_NL", None)
-            force_line = False
-            go_text = raw  # the text parse.go keeps in its token list (arguments are stored substituted)
-            role = roles[stack[-1]]
-
-            if role == ROLE_ARG:
-                if raw == "{":
-                    depth += 1
-                    if depth > MAX_NESTING:
-                        raise ParseError(f"blocks nested more than {MAX_NESTING} deep (CoreDNS's parser accepts "
-                                         "them, no plugin reads past one level; this tool stops here)", t)
-                    feed("LBRACE", t)
-                elif raw == "}":
-                    if depth == 0:
-                        raise ParseError("Unexpected '}' because no matching opening brace", t)
-                    depth -= 1
-                    feed("RBRACE", t)
-                elif raw == "import" and new_line and expand:
-                    stream.index = i
-                    self._do_import(t)
-                    toks, i, n = stream.tokens, stream.index, len(stream.tokens)
-                    continue
+        last = None  # the token being handled: where an error found while handling it is reported
+        try:
+            while True:
+                if i < n:
+                    t = toks[i]
+                    i += 1
                 else:
-                    # this word and the ones after it on the same line, up to a brace, are one ARGS run
-                    run = []
-                    while True:
-                        if env is not None and "{" in raw:
-                            self._last = t
-                            go_text = substitute_env(raw, env, env_values)
-                            t = subst(t, go_text)
-                        run.append(t)
-                        prev_file = t.file
-                        prev_end = t.line + go_text.count("\n") if (t.quoted or go_text is not raw) else t.line
-                        if i < n:
-                            t = toks[i]
-                        else:
-                            stream.index = i
-                            t = stream.peek()
-                            if t is None:
-                                break
-                        raw = t.text
-                        if raw == "{" or raw == "}" or t.file != prev_file or prev_end < t.line:
-                            break
-                        if i < n:
-                            i += 1
-                        else:
-                            stream.next()
-                            toks, i, n = stream.tokens, stream.index, len(stream.tokens)
-                        go_text = raw
-                    feed("ARGS", run)
-                    prev = self._last = run[-1]
-                    continue
-            elif role == ROLE_NAME:
-                if raw == "}":
-                    feed("CLOSE", t)
-                    braced = False
-                    block_keys = 0
-                elif raw == "import" and expand:
                     stream.index = i
-                    self._do_import(t)
+                    t = stream.next()
+                    if t is None:
+                        break
                     toks, i, n = stream.tokens, stream.index, len(stream.tokens)
-                    force_line = True
-                    continue
-                elif env is not None and "{" in raw:
-                    feed("NAME", subst(t, substitute_env(raw, env, env_values)))
-                else:
-                    feed("NAME", t)
-            elif role == ROLE_KEY:
-                text = substitute_env(raw, env, env_values) if env is not None and "{" in raw and raw != "{" \
-                    else raw
-                if text == "import" and new_line:
-                    stream.index = i
-                    self._do_import(t)  # as written, a top-level import is recorded, not expanded
-                    toks, i, n = stream.tokens, stream.index, len(stream.tokens)
-                    continue
-                if text == "{":
-                    if expecting:
-                        raise ParseError("Expected another address but had '{' - check for extra comma", t)
-                    pending_empty = None
-                    if raw == "{":
-                        feed("OPEN", t)
-                        braced = True
-                    else:
-                        # only a literal "{" opens a block (parse.go openCurlyBrace): this one starts a
-                        # brace-less block as its first directive name
-                        if block_keys == 0:
-                            feed("KEY", self._empty_key(t))
+                raw = t.text
+                last = t
+                new_line = prev is None or t.file != prev_file or prev_end < t.line
+                if (force_line or (new_line and raw != "{")) and not expecting:
+                    if pending_empty is not None and roles[stack[-1]] == ROLE_KEY:
+                        feed("KEY", pending_empty)
+                        pending_empty = None
+                    if takes_newline[stack[-1]]:
                         feed("_NL", None)
-                        feed("NAME", subst(t, text))
-                elif text == "":
-                    if block_keys == 0 and pending_empty is None:
-                        pending_empty = self._empty_key(t)
-                elif block_keys == 0 and text[0] == "(" and text[-1] == ")" and len(text) > 1 and expand:
-                    stream.index = i
-                    opener_at = self._snippet_opener(t)
-                    if opener_at is None:
-                        expecting = False
-                        feed("KEY", subst(t, text))
+                force_line = False
+                go_text = raw  # the text parse.go keeps in its token list (arguments are stored substituted)
+                role = roles[stack[-1]]
+
+                if role == ROLE_ARG:
+                    if raw == "{":
+                        depth += 1
+                        if depth > MAX_NESTING:
+                            raise ParseError(f"blocks nested more than {MAX_NESTING} deep (CoreDNS's parser accepts "
+                                             "them, no plugin reads past one level; this tool stops here)", t)
+                        feed("LBRACE", t)
+                    elif raw == "}":
+                        if depth == 0:
+                            raise ParseError("Unexpected '}' because no matching opening brace", t)
+                        depth -= 1
+                        feed("RBRACE", t)
+                    elif raw == "import" and new_line and expand:
+                        stream.index = i
+                        self._do_import(t)
+                        toks, i, n = stream.tokens, stream.index, len(stream.tokens)
+                        continue
+                    else:
+                        # this word and the ones after it on the same line, up to a brace, are one ARGS run
+                        run = []
+                        while True:
+                            if env is not None and "{" in raw:
+                                last = t
+                                go_text = substitute_env(raw, env, env_values)
+                                t = subst(t, go_text)
+                            run.append(t)
+                            prev_file = t.file
+                            prev_end = t.line + go_text.count("\n") if (t.quoted or go_text is not raw) else t.line
+                            if i < n:
+                                t = toks[i]
+                            else:
+                                stream.index = i
+                                t = stream.peek()
+                                if t is None:
+                                    break
+                            raw = t.text
+                            if raw == "{" or raw == "}" or t.file != prev_file or prev_end < t.line:
+                                break
+                            if i < n:
+                                i += 1
+                            else:
+                                stream.next()
+                                toks, i, n = stream.tokens, stream.index, len(stream.tokens)
+                            go_text = raw
+                        feed("ARGS", run)
+                        prev = run[-1]
+                        continue
+                elif role == ROLE_NAME:
+                    if raw == "}":
+                        feed("CLOSE", t)
+                        braced = False
+                        block_keys = 0
+                    elif raw == "import" and expand:
+                        stream.index = i
+                        self._do_import(t)
+                        toks, i, n = stream.tokens, stream.index, len(stream.tokens)
+                        force_line = True
+                        continue
+                    elif env is not None and "{" in raw:
+                        feed("NAME", subst(t, substitute_env(raw, env, env_values)))
+                    else:
+                        feed("NAME", t)
+                elif role == ROLE_KEY:
+                    text = substitute_env(raw, env, env_values) if env is not None and "{" in raw and raw != "{" \
+                        else raw
+                    if text == "import" and new_line:
+                        stream.index = i
+                        self._do_import(t)  # as written, a top-level import is recorded, not expanded
+                        toks, i, n = stream.tokens, stream.index, len(stream.tokens)
+                        continue
+                    if text == "{":
+                        if expecting:
+                            raise ParseError("Expected another address but had '{' - check for extra comma", t)
+                        pending_empty = None
+                        if raw == "{":
+                            feed("OPEN", t)
+                            braced = True
+                        else:
+                            # only a literal "{" opens a block (parse.go openCurlyBrace): this one starts a
+                            # brace-less block as its first directive name
+                            if block_keys == 0:
+                                feed("KEY", self._empty_key(t))
+                            feed("_NL", None)
+                            feed("NAME", subst(t, text))
+                    elif text == "":
+                        if block_keys == 0 and pending_empty is None:
+                            pending_empty = self._empty_key(t)
+                    elif block_keys == 0 and text[0] == "(" and text[-1] == ")" and len(text) > 1 and expand:
+                        stream.index = i
+                        opener_at = self._snippet_opener(t)
+                        if opener_at is None:
+                            expecting = False
+                            feed("KEY", subst(t, text))
+                            block_keys += 1
+                            pending_empty = None
+                        else:
+                            close = self._define_snippet(t, text, opener_at)
+                            toks, i, n = stream.tokens, stream.index, len(stream.tokens)
+                            prev, prev_file, prev_end = close, close.file, close.end_line
+                            continue
+                    else:
+                        expecting = text[-1] == ","
+                        feed("KEY_COMMA" if expecting else "KEY", subst(t, text))
                         block_keys += 1
                         pending_empty = None
-                    else:
-                        close = self._define_snippet(t, text, opener_at)
-                        toks, i, n = stream.tokens, stream.index, len(stream.tokens)
-                        prev, prev_file, prev_end = close, close.file, close.end_line
-                        continue
-                else:
-                    expecting = text[-1] == ","
-                    feed("KEY_COMMA" if expecting else "KEY", subst(t, text))
-                    block_keys += 1
-                    pending_empty = None
-            else:  # pragma: no cover - every state of the table takes exactly one of a key, a name, an argument
-                raise ParseError(f"Syntax error: Unexpected token '{shown(raw)}'", t)
-            prev, prev_file = t, t.file
-            prev_end = t.line + go_text.count("\n") if (t.quoted or go_text is not raw) else t.line
-            self._last = t
+                else:  # pragma: no cover - every state of the table takes exactly one of a key, a name, an argument
+                    raise ParseError(f"Syntax error: Unexpected token '{shown(raw)}'", t)
+                prev, prev_file = t, t.file
+                prev_end = t.line + go_text.count("\n") if (t.quoted or go_text is not raw) else t.line
+        except ParseError:
+            self._last = last
+            raise
+        self._last = last
 
         if prev is not None:
             self._last = prev
