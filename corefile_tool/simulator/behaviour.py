@@ -106,25 +106,6 @@ def all_args(d: Directive) -> list[str]:
     return [t.text for t in d.args] + [t.text for t in d.tail]
 
 
-def words(d: Directive) -> tuple:
-    """(all_args, ((name, *args) of each line inside its block)): everything `all_args` and `properties` read,
-    as one hashable value (plugins whose reading depends on nothing else key a memo with it)."""
-    head = [t.text for t in d.args]
-    if d.tail:
-        head += [t.text for t in d.tail]
-    block = d.block
-    if block is None:
-        return tuple(head), ()
-    lines = []
-    for c in block.directives:
-        line = [c.name_token.text]
-        line += [t.text for t in c.args]
-        if c.tail:
-            line += [t.text for t in c.tail]
-        lines.append(tuple(line))
-    return tuple(head), tuple(lines)
-
-
 def properties(d: Directive):
     """(name, args, line) of each line inside the directive's block."""
     for child in d.children:
@@ -147,5 +128,5 @@ def duration_seconds(text: str) -> Optional[float]:
     return -total if m.group(1) == "-" else total
 
 
-__all__ = ["Behaviour", "BlockSetup", "ConfigError", "InvalidBehaviour", "Next", "all_args", "properties", "words",
+__all__ = ["Behaviour", "BlockSetup", "ConfigError", "InvalidBehaviour", "Next", "all_args", "properties",
            "duration_seconds", "HANDLE", "PASS", "CHANGE", "UNKNOWN"]

@@ -7,6 +7,7 @@ inside the model. Directives that add no handler are left out; a block with no h
 from __future__ import annotations
 
 from functools import lru_cache
+from operator import attrgetter
 from typing import Optional
 
 from ..knowledge import versions
@@ -15,26 +16,34 @@ from .model import Query, Reply
 from .plugins import behaviour_for
 
 
-def _link(serve, nxt):
+class _Link:
     """Calls one handler with the link to the next (built once per chain: walking it allocates nothing)."""
-    def link(q: Query) -> Reply:
-        return serve(q, nxt)
-    return link
+    __slots__ = ("handler", "next")
+
+    def __init__(self, handler, nxt):
+        self.handler, self.next = handler, nxt
+
+    def __call__(self, q: Query) -> Reply:
+        return self.handler.serve(q, self.next)
 
 
-def _end(handlers):
-    def end(q: Query) -> Reply:
-        return _end_of_chain(q, handlers)
-    return end
+class _End:
+    __slots__ = ("handlers",)
+
+    def __init__(self, handlers):
+        self.handlers = handlers
+
+    def __call__(self, q: Query) -> Reply:
+        return _end_of_chain(q, self.handlers)
 
 
 class Chain:
     def __init__(self, handlers: list[Behaviour], skipped: list[str]):
         self.handlers = handlers
         self.skipped = skipped           # notes about directives that are not in the chain
-        link = _end(handlers)
+        link = _End(handlers)
         for h in reversed(handlers):
-            link = _link(h.serve, link)
+            link = _Link(h, link)
         self.first = link
         self.by_name = {h.NAME: h for h in handlers}
 
@@ -72,11 +81,11 @@ def shared_chain(block, grouped: dict, zones: list, version: str, setup) -> Opti
     chain = _SHARED.get(key, _NONE)
     if chain is not _NONE:
         return chain
-    full = setup()
-    # What a SHARED model may read of the setup; the rest (cluster state, lookups through this Simulator) is left
-    # out so that a chain kept here holds on to no Simulator and no tree.
-    chain = build_chain(block, BlockSetup(full.zones, full.directives, full.version, full.base_dir, full.root,
-                                          first_key_zone=full.first_key_zone), grouped)
+    # A SHARED model reads neither the cluster state nor lookups through the Simulator: left out, a chain kept
+    # here holds on to no Simulator and no tree.
+    detached = setup()
+    detached.cluster_state = detached.lookup = None
+    chain = build_chain(block, detached, grouped)
     if chain is None or all(h.shareable() for h in chain.handlers):
         if len(_SHARED) >= _SHARED_LIMIT:
             _SHARED.clear()
@@ -92,9 +101,12 @@ def _unshared(version: str) -> frozenset:
 
 def signature(directives) -> tuple:
     """Everything a model can read of directives: names, lines, words, and the same of the lines in their blocks."""
-    return tuple([(d.name_token.text, d.name_token.line, tuple([t.text for t in d.args]),
-                   tuple([t.text for t in d.tail]) if d.tail else (),
+    return tuple([(d.name_token.text, d.name_token.line, tuple(map(_text, d.args)),
+                   tuple(map(_text, d.tail)) if d.tail else (),
                    signature(d.block.directives) if d.block is not None else None) for d in directives])
+
+
+_text = attrgetter("text")
 
 
 def group_directives(block) -> dict:

@@ -32,6 +32,14 @@ def _parents(name: str):
     return iter(list(parent_zones(name)))
 
 
+def default_base_dir(corefile: Corefile) -> str:
+    """Where relative file names are read from: the Corefile's directory (the working directory for standard
+    input or a bare `Corefile`)."""
+    if corefile.path in ("-", "", "Corefile"):
+        return os.getcwd()
+    return os.path.dirname(os.path.abspath(corefile.path))
+
+
 class Listener:
     """One server: its zone table and whether it accepts non-IN classes."""
 
@@ -74,10 +82,7 @@ class Simulator:
         self.corefile = corefile
         self.version = versions.normalize_version(version or versions.LATEST)
         self.cluster_state = cluster_state
-        if base_dir is None:
-            base_dir = os.path.dirname(os.path.abspath(corefile.path)) if corefile.path not in ("-", "", "Corefile") \
-                else os.getcwd()
-        self.base_dir = base_dir
+        self.base_dir = base_dir if base_dir is not None else default_base_dir(corefile)
         self.configs = listeners.zone_configs(corefile, self.version)
         self.groups = listeners.group_listeners([c for c in self.configs if c.served])
         self._listeners: dict[str, Listener] = {}
@@ -89,6 +94,21 @@ class Simulator:
         for c in self.configs:
             self._block_zones.setdefault(c.block_index, []).append(c.zone)
         self.views_exist = version_tuple(self.version) >= version_tuple(listeners.VIEWS_SINCE)
+
+    @classmethod
+    def of(cls, corefile: Corefile, version: Optional[str] = None, *, cluster_state=None) -> "Simulator":
+        """The Simulator of a parsed Corefile for this version and cluster state, made on the first call and kept
+        with the tree (a tree is not changed after parsing), so that every later call reuses its listeners and
+        chains. Files the Corefile names are read when a chain is first built, as CoreDNS reads them at
+        start-up."""
+        version = versions.normalize_version(version or versions.LATEST)
+        base_dir = default_base_dir(corefile)
+        kept = corefile.__dict__.setdefault("_simulators", {})
+        key = (version, id(cluster_state), base_dir)
+        sim = kept.get(key)
+        if sim is None or sim.cluster_state is not cluster_state:
+            sim = kept[key] = cls(corefile, version, cluster_state=cluster_state, base_dir=base_dir)
+        return sim
 
     # ------------------------------------------------------------------ listeners
     def listener(self, transport: str = "dns", port=53, listen_ip: Optional[str] = None):

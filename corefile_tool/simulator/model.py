@@ -174,6 +174,11 @@ class Result:
     def trace(self, steps: list) -> None:
         self._trace = steps
 
+    def trace_dicts(self) -> list:
+        """The steps as dicts (Step.as_dict), made straight from the kept tuples."""
+        return [{"plugin": s[0], "line": s[1], "decision": s[2], "reason": s[3]} if type(s) is tuple else s.as_dict()
+                for s in self._trace]
+
     def to_json(self) -> dict:
         return {
             "qname": self.qname,
@@ -183,7 +188,7 @@ class Result:
             "rcode": self.rcode,
             "answers": [r.as_dict() for r in self.answers],
             "forwarded_to": list(self.forwarded_to) if self.forwarded_to is not None else None,
-            "trace": [s.as_dict() for s in self.trace],
+            "trace": self.trace_dicts(),
             # Extensions to the issue's contract (documented in README):
             "qclass": self.qclass,
             "authority": [r.as_dict() for r in self.authority],

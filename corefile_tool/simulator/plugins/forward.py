@@ -17,7 +17,7 @@ import os
 
 from ...addresses import split_host_port, split_transport, normalize_zone
 from ...knowledge.spec import version_tuple
-from ..behaviour import Behaviour, words
+from ..behaviour import Behaviour, all_args, properties
 from ..model import HANDLE, UNKNOWN, Reply
 from ..names import is_subdomain
 
@@ -33,7 +33,6 @@ POLICIES = {
 _MEMO_LIMIT = 100_000
 _FROMS: dict = {}        # FROM text -> normalised zone or None
 _IPS: dict = {}          # text -> ipaddress object or None
-_STANZAS: dict = {}      # (words, protocols, version) -> what a stanza says, for stanzas of IP upstreams only
 
 
 def normalize_from(text: str):
@@ -161,24 +160,45 @@ class Upstreams:
 
 
 class Stanza:
-    """One `forward FROM TO...` directive. What its words say does not depend on where it is written, so stanzas
-    with the same words and IP upstreams share one reading (_STANZAS); only the line is their own."""
     __slots__ = ("line", "raw_from", "origin", "excepts", "policy", "options", "upstreams", "error", "sends",
                  "unknown")
 
     def __init__(self, directive, setup, allowed):
-        self.line = directive.name_token.line
-        args, props = key = words(directive)
-        key = (key, allowed, setup.version)
-        core = _STANZAS.get(key)
-        if core is None:
-            core = _read_stanza(args, props, setup, allowed)
-            if core[5].literal:
-                if len(_STANZAS) >= _MEMO_LIMIT:
-                    _STANZAS.clear()
-                _STANZAS[key] = core
-        (self.raw_from, self.origin, self.excepts, self.policy, self.options, self.upstreams, self.error,
-         self.sends, self.unknown) = core
+        args = all_args(directive)
+        self.line = directive.line
+        self.raw_from = args[0] if args else ""
+        self.origin = normalize_from(self.raw_from) if args else None
+        self.excepts = []
+        self.policy = "random"
+        self.options = []
+        for name, values, _ in properties(directive):
+            if name == "except":
+                for v in values:
+                    z = normalize_from(v)
+                    if z:
+                        self.excepts.append(z)
+            elif name == "policy" and values:
+                self.policy = values[0]
+            else:
+                self.options.append(name)
+        self.upstreams = Upstreams(args[1:], setup, allowed)
+        if not args:
+            self.error = "no FROM"
+        elif self.origin is None:
+            self.error = f"unable to normalize '{self.raw_from}'"
+        elif len(args) < 2:
+            self.error = f"FROM {self.raw_from} has no TO on its line"
+        else:
+            self.error = self.upstreams.error
+        # The parts of the trace that do not depend on the query, written once.
+        parts = []
+        if self.excepts:
+            parts.append("not excepted (except " + " ".join(self.excepts) + ")")
+        parts.append(f"sends it to {', '.join(self.upstreams.addresses)} (policy {self.policy}: "
+                     f"{POLICIES.get(self.policy, self.policy)})")
+        parts.extend(self.upstreams.notes)
+        self.sends = "; " + "; ".join(parts)
+        self.unknown = f"the answer comes from upstream {', '.join(self.upstreams.addresses)}"
 
     def covers(self, name: str) -> bool:
         return self.origin is not None and is_subdomain(self.origin, name)
@@ -193,40 +213,6 @@ class Stanza:
 
     def describe(self) -> str:
         return f"forward {self.origin or self.raw_from} (line {self.line})"
-
-
-def _read_stanza(args, props, setup, allowed) -> tuple:
-    """(raw FROM, origin, excepts, policy, options, upstreams, error, trace text, unknown text) of a stanza."""
-    raw_from = args[0] if args else ""
-    origin = normalize_from(raw_from) if args else None
-    excepts, policy, options = [], "random", []
-    for name, *values in props:
-        if name == "except":
-            for v in values:
-                z = normalize_from(v)
-                if z:
-                    excepts.append(z)
-        elif name == "policy" and values:
-            policy = values[0]
-        else:
-            options.append(name)
-    upstreams = Upstreams(args[1:], setup, allowed)
-    if not args:
-        error = "no FROM"
-    elif origin is None:
-        error = f"unable to normalize '{raw_from}'"
-    elif len(args) < 2:
-        error = f"FROM {raw_from} has no TO on its line"
-    else:
-        error = upstreams.error
-    # The parts of the trace that do not depend on the query, written once.
-    parts = []
-    if excepts:
-        parts.append("not excepted (except " + " ".join(excepts) + ")")
-    parts.append(f"sends it to {', '.join(upstreams.addresses)} (policy {policy}: {POLICIES.get(policy, policy)})")
-    parts.extend(upstreams.notes)
-    return (raw_from, origin, excepts, policy, options, upstreams, error, "; " + "; ".join(parts),
-            f"the answer comes from upstream {', '.join(upstreams.addresses)}")
 
 
 class Forward(Behaviour):
