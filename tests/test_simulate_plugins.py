@@ -203,6 +203,18 @@ def test_template_type_mismatch_passes_on_and_servfail_rcode():
     assert run(TEMPLATES, "other.test").answered_by["plugin"] == "whoami"
 
 
+def test_template_function_called_with_too_few_arguments_fails_to_render():
+    # CoreDNS's own setup test (plugin/template/setup_test.go) accepts `{{ parseInt }}`: text/template only
+    # counts a function's arguments when it executes the action, so every query gets SERVFAIL.
+    text = '. {\n    template ANY ANY {\n        answer "{{ parseInt }}"\n    }\n}\n'
+    r = run(text, "example.org")
+    assert r.rcode == "SERVFAIL" and r.answers == []
+    assert "wrong number of args for parseInt: got 0" in step(r, "template").reason
+    ok = run('. {\n    template IN A {\n        answer "{{ .Name }} 60 IN A 10.0.0.{{ parseInt `7` 10 64 }}"\n'
+             '    }\n}\n', "example.org")
+    assert data(ok) == [("A", "10.0.0.7")]
+
+
 # ------------------------------------------------------------------------------------------------ rewrite
 
 def test_rewrite_name_flows_to_later_plugins_and_answers_are_mapped_back():

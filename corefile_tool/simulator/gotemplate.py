@@ -8,7 +8,9 @@ Supported actions: a field path (`.Name`, `.Group.host`), `index X KEY...`, `.Me
 """
 from __future__ import annotations
 
+import inspect
 import re
+from functools import lru_cache
 
 _ACTION = re.compile(r"\{\{(-\s)?(.*?)(\s-)?\}\}", re.S)
 _ARG = re.compile(r'"(?:\\.|[^"\\])*"|`[^`]*`|\(|\)|[^\s()]+')
@@ -103,7 +105,17 @@ def _command(words, data):
             continue
         args.append(_operand(w, data))
         i += 1
-    return fn(*args), []
+    try:
+        bound = _signature(fn).bind(*args)
+    except TypeError:
+        # text/template checks the count when it executes the action: the template renders nothing.
+        raise TemplateError(f"wrong number of args for {head}: got {len(args)}") from None
+    return fn(*bound.args), []
+
+
+@lru_cache(maxsize=None)
+def _signature(fn) -> inspect.Signature:
+    return inspect.signature(fn)
 
 
 def _operand(w: str, data: dict):
