@@ -193,7 +193,7 @@ def _hop(cluster: str, result) -> Hop:
         plugin_line=answered.get("line", 0) or 0,
         rcode=result.rcode,
         forwarded_to=list(result.forwarded_to or []),
-        trace=[s.as_dict() if hasattr(s, "as_dict") else dict(s) for s in result.trace],
+        trace=result.trace_dicts(),
     )
 
 
