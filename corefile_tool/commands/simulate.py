@@ -21,7 +21,7 @@ PROGRESS_THRESHOLD = 200
 @click.option("--transport", default="dns", show_default=True, type=click.Choice(TRANSPORTS),
               help="Transport the query arrives over.")
 @click.option("--client-ip", default="127.0.0.1", show_default=True, metavar="IP",
-              help="Address the query comes from (views, acl, whoami).")
+              help="Address the query comes from (views, acl, whoami, dns64, autopath @kubernetes).")
 @click.option("--listen-ip", default=None, metavar="IP",
               help="Address the query is sent to (chooses among `bind` listeners; default: any).")
 @click.option("--coredns-version", "version", default=None, metavar="X.Y.Z",

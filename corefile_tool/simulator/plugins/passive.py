@@ -43,8 +43,7 @@ OBSERVERS = {
     "dnssec": "signs the reply on its way back for its zones",
     "tsig": "checks TSIG signatures (the simulated query is unsigned)",
     "transfer": "answers only zone transfers (AXFR/IXFR)",
-    "autopath": "may complete names along the client's search path (needs the client's pod: not modelled)",
-    "dns64": "may synthesise AAAA answers from A answers on the way back (not modelled)",
+    # autopath and dns64 have their own models (autopath.py, dns64.py).
     "view": "only filters which block is chosen; the block was already chosen",
 }
 
