@@ -44,13 +44,18 @@ def split_transport(key: str) -> tuple[str, str]:
 
 
 def is_fqdn(s: str) -> bool:
+    """miekg/dns IsFqdn: a final dot not escaped by an odd run of backslashes. Go counts that run as
+    `len(s) - i`, with i the byte offset of the last character that is not a backslash, so that character's
+    UTF-8 length is added to the count: after "é" (two bytes) one backslash leaves the dot unescaped."""
     if not s.endswith("."):
         return False
     body = s[:-1]
     if not body.endswith("\\"):
         return True
-    backslashes = len(body) - len(body.rstrip("\\"))
-    return backslashes % 2 == 0
+    rest = body.rstrip("\\")
+    run = len(body) - len(rest)
+    width = len(rest[-1].encode("utf-8", "surrogatepass")) if rest else 1
+    return (run + width) % 2 != 0
 
 
 def fqdn(s: str) -> str:
@@ -164,14 +169,48 @@ def split_host_port(s: str) -> tuple[list[str], str]:
     return reverse_zones(net), port
 
 
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v",
+               '"': '\\"', "\\": "\\\\"}
+
+
 def _go_quote(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """Go's %q (strconv.Quote): printable characters as they are (Go's unicode.IsPrint is Python's
+    str.isprintable), the rest escaped."""
+    out = ['"']
+    for c in s:
+        escaped = _GO_ESCAPES.get(c)
+        if escaped is not None:
+            out.append(escaped)
+        elif c.isprintable():
+            out.append(c)
+        else:
+            n = ord(c)
+            if n < 0x20 or n == 0x7F:
+                out.append(f"\\x{n:02x}")
+            elif 0xD800 <= n < 0xE000:   # not a valid rune on its own: Go writes U+FFFD
+                out.append("\\ufffd")
+            elif n < 0x10000:
+                out.append(f"\\u{n:04x}")
+            else:
+                out.append(f"\\U{n:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+def go_lower(s: str) -> str:
+    """Go strings.ToLower: each character's own lower case (unicode.ToLower). Python's str.lower differs twice:
+    it maps U+0130 to two characters ("i" and a combining dot; Go gives "i") and lower-cases a final capital
+    sigma to "ς" (Go gives "σ" wherever it stands)."""
+    if s.isascii():
+        return s.lower()
+    return "".join(["i" if c == "\u0130" else c.lower() for c in s])
 
 
 def normalize_zone(host: str, lowercase: bool = True) -> str:
-    """Name.Normalize: FQDN, lower-cased (lower-casing of keys started in CoreDNS 1.14.7)."""
+    """Name.Normalize: FQDN, lower-cased with Go's strings.ToLower (plugin/normalize.go; lower-casing of keys
+    started in CoreDNS 1.14.7)."""
     z = fqdn(host)
-    return z.lower() if lowercase else z
+    return go_lower(z) if lowercase else z
 
 
 # The shape nearly every key has (`example.org`, `.:53`, `dns://svc.cluster.local.:1053`): plain labels and an

@@ -21,6 +21,7 @@ several zones; those keys are read with the later rule.
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from typing import NamedTuple, Optional
 
 from .addresses import Address, inspect_key
@@ -87,18 +88,44 @@ class ZoneConfig:
         return f"ZoneConfig({self.address}, hosts={self.listen_hosts!r}, block={self.block_index})"
 
 
+@lru_cache(maxsize=None)
 def _at_least(version: Optional[str], since: str) -> bool:
+    # Cached: asked for every key of every block (a few distinct (version, since) pairs in all).
     return version is None or version_tuple(version) >= version_tuple(since)
+
+
+# Key text and version -> Address: a pure function (Address is frozen) that a mesh asks for the same peer keys in
+# every cluster's Corefile, and lint and simulate ask again for the same tree. Bounded like spec._CHECKED.
+_KEY_ADDRESSES: dict = {}
+_KEY_ADDRESSES_MAX = 100_000
 
 
 def key_address(key: Key, version: Optional[str] = None) -> Address:
     """A key as the given CoreDNS release reads it (None = the newest known)."""
     lowercase = _at_least(version, LOWERCASE_SINCE)
-    address = key.address if (lowercase and key.address is not None) else inspect_key(key.text, lowercase)
+    if lowercase and key.address is not None:
+        address = key.address
+        since = TRANSPORT_SINCE.get(address.transport)
+        if since and not _at_least(version, since):
+            # The prefix is not a transport in this release: the whole key, scheme included, is a dns zone.
+            address = inspect_key("dns://" + key.text, lowercase)
+        return address
+    memo_key = (key.text, version)
+    address = _KEY_ADDRESSES.get(memo_key)
+    if address is None:
+        address = _text_address(key.text, version, lowercase)
+        if len(_KEY_ADDRESSES) >= _KEY_ADDRESSES_MAX:
+            _KEY_ADDRESSES.clear()
+        _KEY_ADDRESSES[memo_key] = address
+    return address
+
+
+def _text_address(text: str, version: Optional[str], lowercase: bool) -> Address:
+    address = inspect_key(text, lowercase)
     since = TRANSPORT_SINCE.get(address.transport)
     if since and not _at_least(version, since):
         # The prefix is not a transport in this release: the whole key, scheme included, is a dns zone.
-        address = inspect_key("dns://" + key.text, lowercase)
+        address = inspect_key("dns://" + text, lowercase)
     return address
 
 
@@ -158,7 +185,7 @@ def zone_configs(corefile: Corefile, version: Optional[str] = None) -> list[Zone
                            and not _at_least(version, LISTEN_HOSTS_COPIED_BEFORE_CHECK))
     configs: list[ZoneConfig] = []
     for index, block in enumerate(corefile.server_blocks):
-        names = [d.name for d in block.directives]
+        names = [d.name_token.text for d in block.directives]
         bind = _bind_addresses([d for d in block.directives if d.name == "bind"]) if "bind" in names else _UNBOUND
         filtered = views_exist and any(name in names for name in VIEWER_PLUGINS)
         first = True
@@ -212,7 +239,19 @@ def listen_address(host: str, port: str) -> str:
 
 
 def listener_key(transport: str, host: str, port: str) -> str:
-    return f"{transport}://{listen_address(host, port)}"
+    try:
+        return _LISTENER_KEYS[(transport, host, port)]
+    except KeyError:
+        pass
+    # A pure function asked for every configuration of every block (nearly always `dns`, "", "53"): kept.
+    key = f"{transport}://{listen_address(host, port)}"
+    if len(_LISTENER_KEYS) >= _KEY_ADDRESSES_MAX:
+        _LISTENER_KEYS.clear()
+    _LISTENER_KEYS[(transport, host, port)] = key
+    return key
+
+
+_LISTENER_KEYS: dict = {}
 
 
 def group_listeners(configs: list[ZoneConfig]) -> dict[str, list[ZoneConfig]]:
@@ -221,11 +260,21 @@ def group_listeners(configs: list[ZoneConfig]) -> dict[str, list[ZoneConfig]]:
     cannot listen on are left out (see `port_error`); unix:// configurations are grouped like CoreDNS does
     (`unix://:0`) although no server is created for them (see `ZoneConfig.served`)."""
     groups: dict[str, list[ZoneConfig]] = {}
+    usable: dict[str, bool] = {}     # port -> whether Go can listen on it (a handful of ports in any Corefile)
     for conf in configs:
-        if _go_port(conf.port) is None:
+        port = conf.port
+        ok = usable.get(port)
+        if ok is None:
+            ok = usable[port] = _go_port(port) is not None
+        if not ok:
             continue
         for host in conf.listen_hosts:
-            groups.setdefault(listener_key(conf.transport, host, conf.port), []).append(conf)
+            key = listener_key(conf.transport, host, port)
+            group = groups.get(key)
+            if group is None:
+                groups[key] = [conf]
+            else:
+                group.append(conf)
     return groups
 
 
@@ -265,8 +314,8 @@ def validate(configs: list[ZoneConfig]) -> list[ListenerProblem]:
         for host in conf.checked_hosts:
             key = (conf.transport, conf.zone, host, conf.port)
             unbound = (conf.transport, conf.zone, "", conf.port)
-            this = _zone_addr(*key)
             if not conf.filtered and key in registered:
+                this = _zone_addr(*key)   # formatted only for a problem: most configurations have none
                 problems.append(ListenerProblem("duplicate", conf, host, f"cannot serve {this} - it is already defined",
                                                 registered[key]))
                 continue
@@ -279,6 +328,7 @@ def validate(configs: list[ZoneConfig]) -> list[ListenerProblem]:
                 elif unbound in registered:
                     overlap = (unbound, registered[unbound])
             if overlap is not None:
+                this = _zone_addr(*key)
                 other_key, other_conf = overlap
                 problems.append(ListenerProblem(
                     "overlap", conf, host,

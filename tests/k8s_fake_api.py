@@ -372,12 +372,22 @@ def kubeadm_corefile(domain="cluster.local", reload=True) -> str:
     return KUBEADM_COREFILE.replace("DOMAIN", domain).replace("    RELOAD\n", "    reload\n" if reload else "")
 
 
+def managed_corefile(domain="cluster.local", reload=True) -> str:
+    """A Corefile shaped like those of managed clusters whose provider owns it (AKS-style): the kubeadm block
+    importing `custom/*.override` into itself, and `custom/*.server` as server blocks of their own."""
+    return kubeadm_corefile(domain, reload).replace("    loadbalance\n}\n",
+                                                    "    loadbalance\n    import custom/*.override\n}\n"
+                                                    "import custom/*.server\n")
+
+
 def populate(cluster: FakeCluster, *, domain="cluster.local", image="registry.k8s.io/coredns/coredns:v1.11.3",
              service_type="ClusterIP", cluster_ip="10.96.0.10", lb_ingress=(), external_ips=(), node_ports=None,
              nodes=(("node-1", "192.168.1.11"),), service_cidr="10.96.0.0/16", pod_cidr="10.244.0.0/16",
-             corefile=None, service_cidr_source="servicecidr"):
+             corefile=None, service_cidr_source="servicecidr", custom_volume=False):
     """A kubeadm-shaped kube-system: the kube-dns Service, the coredns Deployment and ConfigMap, nodes, and the
-    service CIDR exposed through `service_cidr_source` ('servicecidr', 'kubeadm-config', 'apiserver-pod', None)."""
+    service CIDR exposed through `service_cidr_source` ('servicecidr', 'kubeadm-config', 'apiserver-pod', None).
+    `custom_volume`: the Deployment also mounts the (optional) coredns-custom ConfigMap under custom/, as managed
+    clusters do."""
     ports = [{"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
              {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53},
              {"name": "metrics", "port": 9153, "protocol": "TCP", "targetPort": 9153}]
@@ -392,11 +402,20 @@ def populate(cluster: FakeCluster, *, domain="cluster.local", image="registry.k8
     if external_ips:
         svc["spec"]["externalIPs"] = list(external_ips)
     cluster.put(svc)
+    pod_spec = {"containers": [{"name": "coredns", "image": image}]}
+    if custom_volume:
+        pod_spec["containers"][0]["volumeMounts"] = [
+            {"name": "config-volume", "mountPath": "/etc/coredns", "readOnly": True},
+            {"name": "custom-config-volume", "mountPath": "/etc/coredns/custom", "readOnly": True}]
+        pod_spec["volumes"] = [
+            {"name": "config-volume", "configMap": {"name": "coredns", "items": [{"key": "Corefile",
+                                                                                  "path": "Corefile"}]}},
+            {"name": "custom-config-volume", "configMap": {"name": "coredns-custom", "optional": True}}]
     cluster.put({"apiVersion": "apps/v1", "kind": "Deployment",
                  "metadata": {"name": "coredns", "namespace": "kube-system", "labels": {"k8s-app": "kube-dns"}},
                  "spec": {"replicas": 2, "selector": {"matchLabels": {"k8s-app": "kube-dns"}},
                           "template": {"metadata": {"labels": {"k8s-app": "kube-dns"}},
-                                       "spec": {"containers": [{"name": "coredns", "image": image}]}}}})
+                                       "spec": pod_spec}}})
     cluster.put({"apiVersion": "v1", "kind": "ConfigMap",
                  "metadata": {"name": "coredns", "namespace": "kube-system"},
                  "data": {"Corefile": corefile if corefile is not None else kubeadm_corefile(domain)}})

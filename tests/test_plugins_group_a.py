@@ -348,8 +348,7 @@ def test_bind():
     assert_valid("bind lo")                                # an interface of this machine
     assert_invalid("bind", code="wrong-arguments")
     assert_invalid("bind 127.0.0.1 {\n    except\n}")
-    warned = findings("bind 127.0.0.1 surely-no-such-interface0")
-    assert any(d.severity == "warning" for d in warned)
+    assert_invalid("bind 127.0.0.1 surely-no-such-interface0", contains="interface")
     assert_invalid("bind 127.0.0.1 {\n    except 127.0.0.2\n}", version="1.8.3", code="unknown-property")
     assert_invalid("bind lo", version="1.8.3", contains="not a valid IP address")
 
@@ -384,8 +383,11 @@ def test_loadbalance():
     assert_invalid("loadbalance weighted wfile {\n    reload a\n}")
     assert_invalid("loadbalance weighted wfile {\n    reload 30s a\n}")
     assert_invalid("loadbalance {\n    prefer 10.0.0.1\n}")
-    assert_invalid("loadbalance round_robin {\n    prefer 10.0.0.0/8\n}", version="1.12.3")
-    assert_invalid("loadbalance weighted wfile", version="1.10.0", contains="unknown policy")
+    # 1.12.3's setup returns before reading a round_robin block: accepted, its lines ignored.
+    assert any(d.severity == "warning" for d in findings("loadbalance round_robin {\n    prefer 10.0.0.0/8\n}",
+                                                          version="1.12.3"))
+    assert_invalid("loadbalance weighted", version="1.10.0", contains="unknown policy")
+    assert_invalid("loadbalance weighted wfile", version="1.10.0", contains="Wrong argument count")
     assert any(d.code == "external-file" for d in findings("loadbalance weighted /no/such/weights"))
 
 

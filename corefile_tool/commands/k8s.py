@@ -6,6 +6,7 @@ import click
 
 from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail
 from ..k8s.client import DEFAULT_TIMEOUT
+from .generate import FORMATS as GENERATE_FORMATS
 
 
 def _fail(error):
@@ -97,16 +98,23 @@ def _inventory_problems(text: str, path: str) -> list:
 @click.option("--context", "contexts", multiple=True, metavar="[CLUSTER=]CONTEXT",
               help="Apply to this context's cluster (repeatable). CONTEXT alone picks the inventory cluster named "
                    "after it; default: every inventory cluster that has a context.")
+@click.option("--output-format", "output_format", type=click.Choice(GENERATE_FORMATS), default="corefile",
+              show_default=True,
+              help="What to write, as for `generate`: corefile (or configmap) puts the Corefile into the coredns "
+                   "ConfigMap; coredns-custom puts the generated NAME.server keys into the coredns-custom "
+                   "ConfigMap of managed clusters whose provider owns the Corefile (which is then only read).")
 @click.option("--yes", is_flag=True, help="Write the changes (default: show them and dry-run them).")
 @click.option("--namespace", default="kube-system", show_default=True, help="Namespace of the CoreDNS ConfigMap.")
 @click.option("--configmap", default="coredns", show_default=True, help="Name of the CoreDNS ConfigMap.")
 @click.option("--key", default="Corefile", show_default=True, help="The ConfigMap key that holds the Corefile.")
 @timeout_option
-def apply_command(inventory_path, kubeconfig, contexts, yes, namespace, configmap, key, timeout):
-    """Show, dry-run and (with --yes) write each cluster's generated Corefile into its coredns ConfigMap."""
+def apply_command(inventory_path, kubeconfig, contexts, output_format, yes, namespace, configmap, key, timeout):
+    """Show, dry-run and (with --yes) write each cluster's generated Corefile into its coredns ConfigMap (or, with
+    --output-format coredns-custom, its generated server blocks into the coredns-custom ConfigMap)."""
     from ..generator.inventory import InventoryError, load
+    from ..generator.render import flavour_of
     from ..k8s import K8sError
-    from ..k8s.apply import match_contexts, plan, send, skipped_clusters
+    from ..k8s.apply import match_contexts, plan, plan_custom, send_plan, skipped_clusters
     from ..k8s.client import Kubeconfig
 
     try:
@@ -123,6 +131,7 @@ def apply_command(inventory_path, kubeconfig, contexts, yes, namespace, configma
     except OSError as e:
         fail(f"{inventory_path}: {e.strerror or e}")
 
+    make_plan = plan_custom if flavour_of(output_format) == "coredns-custom" else plan
     plans = []
     try:
         config = Kubeconfig(kubeconfig)
@@ -131,15 +140,17 @@ def apply_command(inventory_path, kubeconfig, contexts, yes, namespace, configma
             click.echo(f"corefile: cluster {name!r}: skipped, no --context selects it", err=True)
         for cluster, context in pairs:
             connection = config.connect(context, timeout)
-            p = plan(inventory, cluster, connection, namespace, configmap, key)
+            p = make_plan(inventory, cluster, connection, namespace, configmap, key)
             plans.append((p, connection))
             if p.lint_errors:
                 _print_refusal(p)
-                fail(f"context {context!r}: refusing to apply: the generated Corefile for {cluster.name} has "
-                     f"{len(p.lint_errors)} lint error(s); nothing was written to any cluster", EXIT_FINDINGS)
+                fail(f"context {context!r}: refusing to apply: {p.refusal}; nothing was written to any cluster",
+                     EXIT_FINDINGS)
             if p.changed:
                 click.echo(p.diff, nl=False)
-                send(p, connection, dry_run=True)  # the API server's validation and admission, nothing stored
+                send_plan(p, connection, dry_run=True)  # the API server's validation and admission, nothing stored
+            for note in p.notes:
+                click.echo(f"corefile: {note}", err=True)
             for w in p.warnings:
                 _warn(f"context {context!r}: {w}")
     except K8sError as e:
@@ -147,27 +158,24 @@ def apply_command(inventory_path, kubeconfig, contexts, yes, namespace, configma
 
     written = []
     for p, connection in plans:
-        where = f"context {p.context!r}: configmap {p.live.namespace}/{p.live.name}"
         if not p.changed:
-            click.echo(f"{where}: up to date", err=True)
+            click.echo(f"{p.where}: up to date", err=True)
         elif not yes:
-            click.echo(f"{where}: dry run accepted by the API server (nothing written); pass --yes to write",
-                       err=True)
+            click.echo(p.dry_run_message(), err=True)
         else:
             try:
-                send(p, connection, dry_run=False)
+                send_plan(p, connection, dry_run=False)
             except K8sError as e:
                 done = f" (already written: {', '.join(written)})" if written else ""
                 fail(f"{e}{done}", e.exit_code)
             written.append(p.context)
-            click.echo(f"{where}: updated; the previous Corefile is kept under key {p.backup_key}", err=True)
+            for line in p.written_messages():
+                click.echo(line, err=True)
     sys.exit(EXIT_OK)
 
 
 def _print_refusal(p):
     from ..cli import format_text_diagnostic
 
-    lines = p.generated.split("\n")
     for d in p.lint_errors:
-        source = lines[d.line - 1] if d.path == p.live.label and 0 < d.line <= len(lines) else ""
-        click.echo(format_text_diagnostic(d, source), err=True)
+        click.echo(format_text_diagnostic(d, p.source_line(d)), err=True)

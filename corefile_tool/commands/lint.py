@@ -32,8 +32,12 @@ def parse_plugin_option(values):
 @click.option("--profile", type=click.Choice(["kubernetes"]), default=None,
               help="Deployment profile: `kubernetes` expects health, ready and reload.")
 @click.option("--allow-import-outside", is_flag=True, help="Let `import` read files outside the Corefile's directory.")
+@click.option("--host-interfaces", "host_interfaces", multiple=True, metavar="NAME[,NAME...]",
+              help="Network interfaces of the host CoreDNS runs on (repeatable; default: this machine's), "
+                   "for `bind NAME`.")
 @k8s_source_options
-def command(paths, version, fmt, select, ignore, strict, plugins, profile, allow_import_outside, k8s):
+def command(paths, version, fmt, select, ignore, strict, plugins, profile, allow_import_outside, k8s,
+            host_interfaces):
     """Lint Corefiles (PATH ..., or - for standard input) against a CoreDNS version."""
     from .. import report
     from ..knowledge import versions
@@ -57,6 +61,7 @@ def command(paths, version, fmt, select, ignore, strict, plugins, profile, allow
         if code.rstrip("*") and not code.endswith("*") and code not in known:
             fail(f"unknown rule code {code!r} (see `corefile rules`)")
     external = parse_plugin_option(plugins)
+    interfaces = tuple(_codes(host_interfaces)) if host_interfaces else None
     diagnostics = []
     trees = {}
     unreadable = []
@@ -69,13 +74,13 @@ def command(paths, version, fmt, select, ignore, strict, plugins, profile, allow
             tree = Parser(text, path, allow_import_outside=allow_import_outside).parse()
             trees[path] = tree
             diagnostics.extend(lint_tree(tree, version, external_plugins=external, profile=profile,
-                                         select=select, ignore=ignore))
+                                         select=select, ignore=ignore, host_interfaces=interfaces))
     if k8s:  # the live ConfigMap, for the CoreDNS release the cluster runs, as a Kubernetes deployment
         version = version or k8s.coredns_version()
         for tree in k8s.read()[1]:
             trees[tree.path] = tree
             diagnostics.extend(lint_tree(tree, version, external_plugins=external, profile=profile or "kubernetes",
-                                         select=select, ignore=ignore))
+                                         select=select, ignore=ignore, host_interfaces=interfaces))
         paths = tuple(trees)
 
     def source_line(d):

@@ -202,6 +202,12 @@ class Cluster:
         return self.request("PUT", "update", resource, meta.get("namespace", ""), meta["name"], query=query,
                             body=obj)
 
+    def create(self, resource: str, obj: dict, dry_run: bool) -> dict:
+        """POST to the collection: RBAC cannot limit `create` to a name, so errors name the collection."""
+        meta = obj["metadata"]
+        query = [("dryRun", "All")] if dry_run else []
+        return self.request("POST", "create", resource, meta.get("namespace", ""), "", query=query, body=obj)
+
     # ------------------------------------------------------------------ transport
     def request(self, method: str, verb: str, resource: str, namespace: str, name: str, query=None, body=None):
         import urllib3

@@ -226,6 +226,9 @@ class Plugin(_Facts):
                                             # was chosen for (rewrite; autopath's search-path names)
     handles_queries: bool = True            # setup adds a query handler (AddPlugin); False when its zones are
                                             # only what it works on at start-up (sign writes signed files)
+    # The HTTP server a plugin starts at start-up, its ADDRESS being the directive's first argument:
+    http_server: str = ""                   # the default ADDRESS ("" = the plugin starts none)
+    http_server_shared: bool = False        # setups naming the same ADDRESS string share one server (plugin/pkg/uniq)
 
     @cached_property
     def slots(self) -> tuple:

@@ -28,13 +28,15 @@ def gc_paused():
 
 
 def lint_tree(corefile: Corefile, version: Optional[str] = None, *, external_plugins=None, profile=None,
-              select=None, ignore=None) -> list[Diagnostic]:
+              select=None, ignore=None, host_interfaces=None) -> list[Diagnostic]:
     """Run every rule (or the `select`ed ones, minus `ignore`d; `x*` globs) on a parsed Corefile."""
     from ..knowledge import versions
     from .rules import all_rules, by_code
 
     version = versions.normalize_version(version or versions.LATEST)
     ctx = Context(corefile, version, dict(external_plugins or {}), profile)
+    if host_interfaces is not None:
+        ctx.host_interfaces = tuple(host_interfaces)
     # The parser's own findings come back through the rule of their code; one without a rule is never dropped.
     ruled = by_code()
     found: list[Diagnostic] = [d for d in corefile.diagnostics if d.code not in ruled]
@@ -95,11 +97,13 @@ def _unsuppressed(found, corefile: Corefile):
 
 
 def lint(source, version: Optional[str] = None, *, path: Optional[str] = None, external_plugins=None,
-         profile=None, select=None, ignore=None, env=None, allow_import_outside=False) -> list[Diagnostic]:
-    """Lint Corefile text or a path (str or Path). Returns the diagnostics sorted by file, line and column."""
+         profile=None, select=None, ignore=None, env=None, allow_import_outside=False,
+         host_interfaces=None) -> list[Diagnostic]:
+    """Lint Corefile text or a path (str or Path). Returns the diagnostics sorted by file, line and column.
+    `host_interfaces`: the network interface names of the host CoreDNS runs on (None: this machine's)."""
     from ..parser import parse
 
     with gc_paused():
         corefile = parse(source, path=path, env=env, allow_import_outside=allow_import_outside)
         return lint_tree(corefile, version, external_plugins=external_plugins, profile=profile, select=select,
-                         ignore=ignore)
+                         ignore=ignore, host_interfaces=host_interfaces)

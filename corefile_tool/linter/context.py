@@ -45,6 +45,8 @@ class Context:
     block: Optional[ServerBlock] = None                     # the block the directive checker is in (plugin checks)
     _cache: dict = field(default_factory=dict, repr=False)
     _by_name: dict = field(default_factory=dict, repr=False)     # id(block) -> directive name -> directives
+    host_interfaces: Optional[tuple] = None                 # network interface names of the host CoreDNS runs on
+                                                            # (lint --host-interfaces); None: this machine's
 
     def diagnostic(self, code: str, severity: str, message: str, token: Optional[Token]) -> Diagnostic:
         if token is None:
@@ -130,8 +132,25 @@ class Context:
         plugin = self.plugin(d.name)
         if plugin is None or not plugin.zones or plugin.free_args:
             return None
-        words = zone_words(_slots(plugin.args), d.arg_texts)
-        return zones_from_args(words, self.block_zones(block))
+        # The zones a directive's own words name are a pure function of its argument spec and words: a mesh
+        # repeats the same `forward . ADDR` in every block, and several rules ask for each directive.
+        key = (plugin.args, tuple([t.text for t in d.args]))
+        zones = _DIRECTIVE_ZONES.get(key, _UNKNOWN)
+        if zones is _UNKNOWN:
+            words = zone_words(_slots(plugin.args), key[1])
+            zones = tuple(zones_from_args(words, [])) if words else None   # None: the block's zones
+            if len(_DIRECTIVE_ZONES) >= _MEMO_MAX:
+                _DIRECTIVE_ZONES.clear()
+            _DIRECTIVE_ZONES[key] = zones
+        return list(zones) if zones is not None else zones_from_args([], self.block_zones(block))
+
+
+# Memos of pure functions of words (bounded like knowledge/spec._CHECKED): (argument spec, words) -> zones, and
+# (slots, words) -> zone words. Callers get fresh lists.
+_MEMO_MAX = 100_000
+_UNKNOWN = object()
+_DIRECTIVE_ZONES: dict = {}
+_ZONE_WORDS: dict = {}
 
 
 @lru_cache(maxsize=None)
@@ -154,9 +173,20 @@ def _fits(slot, word: str) -> bool:
     return fits(word) if fits else slot.check(word) is None
 
 
-def zone_words(slots: tuple, words: list) -> list:
+def zone_words(slots: tuple, words) -> list:
     """The words a plugin's argument spec assigns to its zone slots (typed `zone`, or named zones/from), fitting
     words to slots as the directive checker does: an optional slot takes a word only when it fits."""
+    key = (slots, tuple(words))
+    found = _ZONE_WORDS.get(key)
+    if found is None:
+        found = tuple(_zone_words(slots, key[1]))
+        if len(_ZONE_WORDS) >= _MEMO_MAX:
+            _ZONE_WORDS.clear()
+        _ZONE_WORDS[key] = found
+    return list(found)
+
+
+def _zone_words(slots: tuple, words: tuple) -> list:
     out = []
     i = 0
     for slot in slots:

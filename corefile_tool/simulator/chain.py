@@ -7,7 +7,6 @@ inside the model. Directives that add no handler are left out; a block with no h
 from __future__ import annotations
 
 from functools import lru_cache
-from operator import attrgetter
 from typing import Optional
 
 from ..knowledge import versions
@@ -101,12 +100,17 @@ def _unshared(version: str) -> frozenset:
 
 def signature(directives) -> tuple:
     """Everything a model can read of directives: names, lines, words, and the same of the lines in their blocks."""
-    return tuple([(d.name_token.text, d.name_token.line, tuple(map(_text, d.args)),
-                   tuple(map(_text, d.tail)) if d.tail else (),
-                   signature(d.block.directives) if d.block is not None else None) for d in directives])
-
-
-_text = attrgetter("text")
+    # A plain loop with list comprehensions: a quarter cheaper than map/attrgetter for the few words of a line, and
+    # a mesh computes this for every peer block of every cluster.
+    out = []
+    for d in directives:
+        name = d.name_token
+        block = d.block
+        tail = d.tail
+        out.append((name.text, name.line, tuple([a.text for a in d.args]),
+                    tuple([a.text for a in tail]) if tail else (),
+                    signature(block.directives) if block is not None else None))
+    return tuple(out)
 
 
 def group_directives(block) -> dict:

@@ -60,8 +60,11 @@ class BlockInfo:
         self.index = index
         self.line = block.line
         self.keys = [k.text for k in block.keys]
-        self.chain = sim.chain(index)
-        self.view = sim.view(index)
+        # One grouping of the block's directives serves both the chain and the view (a mesh walk builds this
+        # for every peer block of every cluster).
+        grouped = group_directives(block)
+        self.chain = sim.chain(index, grouped)
+        self.view = sim.view(index, grouped)
         self.metadata = self.chain.by_name.get("metadata") if self.chain else None
         self.plain = self.chain is not None and self.view is None and self.metadata is None   # takes every query
         self.at = f": the block at line {self.line}"
@@ -157,13 +160,14 @@ class Simulator:
             info = self._blocks[block_index] = BlockInfo(self, block_index)
         return info
 
-    def chain(self, block_index: int) -> Optional[Chain]:
+    def chain(self, block_index: int, grouped: Optional[dict] = None) -> Optional[Chain]:
         try:
             return self._chains[block_index]
         except KeyError:
             pass
         block = self.corefile.server_blocks[block_index]
-        grouped = group_directives(block)
+        if grouped is None:
+            grouped = group_directives(block)
         chain = self._chains[block_index] = shared_chain(block, grouped, self._block_zones.get(block_index, []),
                                                          self.version,
                                                          lambda: self._setup(block_index, block, grouped))
@@ -180,17 +184,21 @@ class Simulator:
         return BlockSetup(zones, block.directives, self.version, self.base_dir, root, self.cluster_state,
                           self._lookup_through, zones[0] if zones else "")
 
-    def view(self, block_index: int) -> Optional[ViewFilter]:
+    def view(self, block_index: int, grouped: Optional[dict] = None) -> Optional[ViewFilter]:
         try:
             return self._views[block_index]
         except KeyError:
             pass
         views = None
         if self.views_exist:
-            for d in self.corefile.server_blocks[block_index].directives:
-                if d.name_token.text == "view":
-                    views = d
-                    break
+            if grouped is not None:
+                found = grouped.get("view")       # the block's directives in order: [0] is its first view
+                views = found[0] if found else None
+            else:
+                for d in self.corefile.server_blocks[block_index].directives:
+                    if d.name_token.text == "view":
+                        views = d
+                        break
         view = self._views[block_index] = ViewFilter(views) if views is not None else None
         return view
 

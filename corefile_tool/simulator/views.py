@@ -2,7 +2,7 @@
 (coredns plugin/view, core/dnsserver/server.go passAllFilterFuncs). An error or a non-boolean counts as false."""
 from __future__ import annotations
 
-from .expr import DNS_FUNCTIONS, ExprError, Unsupported, compile_expression, dns_env
+from ..expr import ExprError, Unsupported, compile_expression, query_env, view_env
 
 
 class ViewFilter:
@@ -17,22 +17,16 @@ class ViewFilter:
                 continue
             source = " ".join(t.text for t in child.args + child.tail)
             try:
-                compiled = compile_expression(source)
-                unknown = compiled.unknown_names(DNS_FUNCTIONS)
-                if unknown:
-                    raise ExprError(f"unknown name {unknown[0]}")
-                self.exprs.append((compiled, child.line))
+                self.exprs.append((compile_expression(source, view_env()), child.line))
             except ExprError as e:
                 self.errors.append(f"line {child.line}: {e}")
-            except Unsupported as e:
-                self.exprs.append((_Unsupported(source, str(e)), child.line))
 
     def evaluate(self, query, metadata):
         """(passes: bool | None, why). None = cannot be evaluated here."""
         if self.errors:
             return False, f"view {self.name}: the expression does not compile ({self.errors[0]}); CoreDNS would " \
                           f"not start"
-        env = dns_env(query, metadata)
+        env = query_env(query, metadata)
         for compiled, line in self.exprs:
             try:
                 value = compiled.evaluate(env)
@@ -45,11 +39,3 @@ class ViewFilter:
                 return False, f"view {self.name}: `{compiled.source}` is {shown}"
         shown = " and ".join(f"`{c.source}`" for c, _ in self.exprs) or "(no expression)"
         return True, f"view {self.name}: {shown} {'is' if len(self.exprs) < 2 else 'are'} true"
-
-
-class _Unsupported:
-    def __init__(self, source, what):
-        self.source, self.what = source, what
-
-    def evaluate(self, env):
-        raise Unsupported(self.what)

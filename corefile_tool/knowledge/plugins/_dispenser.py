@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from .. import values
-from ..spec import Prop, version_tuple
-from ._setup_helpers import locate, missing_file
+from ..spec import Prop, says, version_tuple
+from ._setup_helpers import go_quote, locate, missing_file
 
 ENVIRONMENT = "environment"
 WRONG_ARGUMENTS = "wrong-arguments"
@@ -28,6 +28,48 @@ def lines(directive, *names) -> list:
     if directive.block is None:
         return []
     return [line for line in directive.block.directives if not names or line.name in names]
+
+
+class Cursor:
+    """caddy's Dispenser over one directive's tokens (braces included), for setup code that walks tokens in a
+    way no property spec can say (`for c.Next()` loops that read a block's words as more directives)."""
+
+    def __init__(self, directive):
+        self.tokens = list(directive.tokens())
+        self.at = -1
+
+    @property
+    def token(self):
+        return self.tokens[self.at] if 0 <= self.at < len(self.tokens) else None
+
+    def next(self) -> bool:
+        if self.at < len(self.tokens) - 1:
+            self.at += 1
+            return True
+        return False
+
+    def next_arg(self) -> bool:
+        """The next token, when it is on the same line (of the same file) as this one."""
+        if self.at < 0:
+            self.at += 1
+            return True
+        if self.at >= len(self.tokens) - 1:
+            return False
+        this, after = self.tokens[self.at], self.tokens[self.at + 1]
+        if this.file == after.file and this.end_line == after.line:
+            self.at += 1
+            return True
+        return False
+
+    def remaining_args(self) -> list:
+        """RemainingArgs: the tokens left on the line, stopping before a `{`."""
+        out = []
+        while self.next_arg():
+            if self.token.text == "{":
+                self.at -= 1
+                break
+            out.append(self.token)
+        return out
 
 
 def words(line, directive) -> list:
@@ -79,6 +121,16 @@ def once_per_server(name: str, args: str, since: Optional[str] = None) -> Prop:
     return Prop(name, args, since=since, once=True, once_message=f"{name} already defined for this server block")
 
 
+def listener_limit(name: str, least: int, since: Optional[str] = None) -> Prop:
+    """A listener limit (quic, https, https3, grpc_server setup.go): one strconv.Atoi integer of at least
+    `least` (0 or 1), refused a second time in the server block, each refusal in setup's own words."""
+    bound = "a non-negative integer" if least == 0 else "a positive integer"
+    return Prop(name, f"n:int({least}..)", since=since, once=True,
+                once_message=f"{name} already defined for this server block",
+                says=says(invalid=f"invalid {name} value '{{value}}': {{error}}",
+                          below=f"{name} must be {bound}: {{value}}"))
+
+
 def needs_environment(what: str):
     """A check: setup talks to an outside service at start-up (credentials, network), so whether CoreDNS starts
     cannot be known here; said once per server block."""
@@ -95,10 +147,10 @@ def cloud_zones(parts: int):
         for tok in directive.args:
             fields = tok.text.split(":", parts - 1)
             if len(fields) != parts or not all(fields):
-                yield tok, f"invalid zone {tok.text!r}"
+                yield tok, f"invalid zone {go_quote(tok.text)}"
                 return
             if tok.text in seen:
-                yield tok, f"conflict zone {tok.text!r}"
+                yield tok, f"conflict zone {go_quote(tok.text)}"
                 return
             seen.add(tok.text)
     return check

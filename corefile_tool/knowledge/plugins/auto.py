@@ -3,8 +3,6 @@
 Versions: `transfer to` moved to the transfer plugin in 1.8.0; the 10000-byte cap on the regexp came in
 1.13.2. `upstream` has been a no-op since 1.5.2.
 """
-import re
-
 from ..spec import ANSWERS_SOME, Plugin, Prop
 from .. import values
 from ._dispenser import arg_error, at_least, lines, start_up_files, words
@@ -27,14 +25,14 @@ def _directory(directive, ctx):
             return
         if len(args) == 3:
             pattern = args[1].text
-            if at_least(ctx, "1.13.2") and len(pattern) > MAX_REGEXP_LEN:
+            if at_least(ctx, "1.13.2") and len(pattern.encode("utf-8", "surrogateescape")) > MAX_REGEXP_LEN:
                 yield args[1], "regexp too large"
                 return
-            err = values.check("regex", "", pattern)
+            err, groups = values.go_regexp(pattern)
             if err:
                 yield args[1], err
                 return
-            if re.compile(pattern).groups == 0:
+            if groups == 0:
                 yield args[1], "Need at least one sub expression"
                 return
         for found in start_up_files(ctx, args[:1], "zone directory"):

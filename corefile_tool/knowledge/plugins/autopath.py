@@ -1,6 +1,31 @@
 """autopath: server-side search path completion (coredns plugin/autopath/setup.go)."""
 from ..spec import Plugin
+from ._dispenser import WRONG_ARGUMENTS
 from ._setup_helpers import ignored_zones, locate, missing_file
+
+# The plugins whose handler has an AutoPath method (plugin/kubernetes/autopath.go, plugin/erratic/autopath.go):
+# the only ones `@PLUGIN` can name.
+AUTOPATHERS = ("kubernetes", "erratic")
+
+
+def _search_plugin(directive, ctx, resolv):
+    """setup.go's OnStartup: `@NAME` is looked up among the server block's handlers (Config.Handler); one that
+    is there but has no AutoPath method stops CoreDNS, none at all leaves autopath without a search path."""
+    from .. import registry
+
+    name = resolv.text[1:]
+    block = ctx.block
+    if block is None:
+        return
+    present = [d for d in block.directives if d.name == name]
+    plugin = registry.get(name)
+    # Only plugins known to add a query handler under their own name (`answers`) are judged: one without a
+    # handler is not found by Config.Handler, which autopath takes as "no plugin".
+    if present and plugin is not None and plugin.answers and name not in AUTOPATHERS:
+        yield resolv, f"{name} does not implement the AutoPather interface"
+    elif not present:
+        yield (resolv, f"no '{name}' plugin in this server block: autopath gets no search path and hands every "
+                       "query on", "warning", WRONG_ARGUMENTS)
 
 
 def _check(directive, ctx):
@@ -12,12 +37,22 @@ def _check(directive, ctx):
     resolv = args[-1]
     # Read with dns.ClientConfigFromFile at setup, so a missing file stops CoreDNS; only not on this machine.
     if resolv.text.startswith("@"):
-        pass
+        yield from _search_plugin(directive, ctx, resolv)
     elif not resolv.text:
         yield resolv, f'failed to parse "{resolv.text}": no such file'
         return
     elif locate(ctx, resolv, resolv.text, use_root=False) is None:
-        yield missing_file(resolv, resolv.text, "resolv.conf file")
+        if "/" in resolv.text:
+            yield missing_file(resolv, resolv.text, "resolv.conf file")
+        else:
+            # A bare name is read from CoreDNS's working directory, which the Corefile's own stands in for (as
+            # forward's "not an IP address or file"): not there, dns.ClientConfigFromFile fails.
+            from .. import registry
+
+            hint = f" (@{resolv.text} names the plugin)" if registry.get(resolv.text) is not None else ""
+            yield resolv, (f'failed to parse "{resolv.text}": open {resolv.text}: no such file or directory'
+                           + hint)
+            return
     block = directive.block
     if block is not None:
         # Setup never reads a block: its loop `for c.Next()` takes the `{` as the start of another autopath,

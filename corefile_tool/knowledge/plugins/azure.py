@@ -3,8 +3,9 @@
 Versions: the plugin arrived in 1.6.2, `access` (private zones) in 1.6.8. Setup signs in to Azure and reads
 the zones, so whether it starts depends on credentials and network: reported as `environment` info.
 """
-from ..spec import ANSWERS_ALL, Plugin, Prop
+from ..spec import ANSWERS_ALL, READS_FIXED, Plugin, Prop, says
 from ._dispenser import at_least, earlier_in_block, environment, lines, needs_environment, words
+from ._setup_helpers import go_quote
 
 # go-autorest azure.EnvironmentFromName (upper-cased lookup); AZURESTACKCLOUD is read from a file named by
 # the AZURE_ENVIRONMENT_FILEPATH environment variable.
@@ -13,8 +14,10 @@ ENVIRONMENTS = ("AZURECHINACLOUD", "AZUREGERMANCLOUD", "AZURECLOUD", "AZUREPUBLI
 
 
 def _key(text, ctx):
+    """The key setup remembers a zone by: RESOURCE_GROUP+ZONE since 1.6.8 (085826776, private zones), the
+    argument as written before."""
     group, _, zone = text.partition(":")
-    return group + zone if at_least(ctx, "1.14.4") else text
+    return group + zone if at_least(ctx, "1.6.8") else text
 
 
 def _zones(directive, ctx):
@@ -22,11 +25,11 @@ def _zones(directive, ctx):
     for tok in directive.args:
         group, colon, zone = tok.text.partition(":")
         if not colon or not group or not zone:
-            yield tok, f"invalid resource group/zone: {tok.text!r}"
+            yield tok, f"invalid resource group/zone: {go_quote(tok.text)}"
             return
         key = _key(tok.text, ctx)
         if key in seen:
-            yield tok, f"conflicting zone: {tok.text!r}"
+            yield tok, f"conflicting zone: {go_quote(tok.text)}"
             return
         seen.add(key)
 
@@ -41,8 +44,8 @@ def _environment(directive, ctx):
             yield environment(args[0], "AZURESTACKCLOUD is read from the file named by "
                                        "AZURE_ENVIRONMENT_FILEPATH on the CoreDNS host")
         elif name not in ENVIRONMENTS:
-            yield args[0], (f"cannot set azure environment: autorest/azure: There is no cloud environment "
-                            f"matching the name {name!r}")
+            reason = f"autorest/azure: There is no cloud environment matching the name {go_quote(name)}"
+            yield args[0], f"cannot set azure environment: {go_quote(reason)}"
             return
 
 
@@ -56,14 +59,17 @@ PLUGIN = Plugin(
     # NXDOMAIN on. (Its arguments are ZONE:ID pairs, so the zones are not read from them here: zones=False.)
     answers=ANSWERS_ALL,
     since="1.6.2",
+    # Every property reads one word with NextArg and nothing checks for more: a word left on the line is read
+    # as the next property.
     props=(
-        Prop("subscription", "id:str"),
-        Prop("tenant", "id:str"),
-        Prop("client", "id:str"),
-        Prop("secret", "secret:str"),
-        Prop("environment", "name:str"),
-        Prop("access", "mode:enum(public|private)", since="1.6.8"),
+        Prop("subscription", "id:str", reads=READS_FIXED),
+        Prop("tenant", "id:str", reads=READS_FIXED),
+        Prop("client", "id:str", reads=READS_FIXED),
+        Prop("secret", "secret:str", reads=READS_FIXED),
+        Prop("environment", "name:str", reads=READS_FIXED),
+        Prop("access", "mode:enum(public|private)", since="1.6.8", reads=READS_FIXED),
     ),
+    says=says(unknown='unknown property: "{name}"'),
     checks=(_zones, _environment,
             needs_environment("whether CoreDNS starts depends on Azure credentials and access to the zones, which "
                               "cannot be checked here")),

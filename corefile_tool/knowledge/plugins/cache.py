@@ -3,7 +3,7 @@
 Versions: serve_stale 1.6.6 (refresh mode 1.9.2, verify timeout 1.14.4, response TTL and failure recheck
 1.14.7), servfail and disable 1.9.4, keepttl 1.10.1, serve_stale_policy 1.14.7.
 """
-from ..spec import Plugin, Prop, says
+from ..spec import READS_FIXED, Plugin, Prop, says
 from .. import values
 from ._dispenser import arg_error, at_least, check_value, ignored, lines, words
 from ._setup_helpers import go_duration, ignored_zones
@@ -24,7 +24,11 @@ def _capacity_ttl_minttl(directive, ctx):
             yield line.name_token, arg_error(line.name_token)
             return
         for tok, param in zip(args, ("", "1..", "0..")):
-            found = check_value("int", tok, param)
+            found = check_value("int", tok)
+            if not found and param == "1.." and values.go_atoi(tok.text) <= 0:
+                found = tok, f"cache TTL can not be zero or negative: {values.go_atoi(tok.text)}"
+            elif not found and param == "0.." and values.go_atoi(tok.text) < 0:
+                found = tok, f"cache min TTL can not be negative: {values.go_atoi(tok.text)}"
             if found:
                 yield found
                 return
@@ -40,7 +44,9 @@ def _prefetch(directive, ctx):
             last = args[-1] if args else line.name_token
             yield last, arg_error(last)
             return
-        found = check_value("int", args[0], "0..")
+        found = check_value("int", args[0])
+        if not found and values.go_atoi(args[0].text) < 0:
+            found = args[0], f"prefetch amount should be positive: {values.go_atoi(args[0].text)}"
         if not found and len(args) > 1:
             found = check_value("duration", args[1])
         if found:
@@ -134,6 +140,19 @@ def _serve_stale(directive, ctx):
                 return
 
 
+def _keepttl_with_zones(directive, ctx):
+    """1.10.1 and 1.11.0 compare the cache line's zones, not keepttl's own words, with zero (setup.go's `args`
+    before commit 6c85814): keepttl is refused whenever the cache line names a zone."""
+    if at_least(ctx, "1.11.1"):
+        return
+    args = directive.args
+    if args and values.go_atoi(args[0].text) is not None:
+        args = args[1:]
+    found = lines(directive, "keepttl")
+    if args and found:
+        yield found[0].name_token, arg_error(found[0].name_token)
+
+
 def _policy_needs_serve_stale(directive, ctx):
     policy = lines(directive, "serve_stale_policy")
     if policy and not lines(directive, "serve_stale"):
@@ -164,7 +183,9 @@ PLUGIN = Plugin(
                        above="caching SERVFAIL responses over 5 minutes is not permitted")),
         Prop("disable", "kind:enum(success|denial) zones:str*", since="1.9.4",
              says=says(invalid='cache type for disable must be "success" or "denial"')),
-        Prop("keepttl", "", since="1.10.1"),
+        # Before 1.11.1 setup reads no word after keepttl: the next one on the line is read as the next property.
+        Prop("keepttl", "", since="1.10.1", removed="1.11.1", reads=READS_FIXED),
+        Prop("keepttl", "", since="1.11.1"),
     ),
-    checks=(_zones, _capacity_ttl_minttl, _prefetch, _serve_stale, _policy_needs_serve_stale),
+    checks=(_zones, _capacity_ttl_minttl, _prefetch, _serve_stale, _keepttl_with_zones, _policy_needs_serve_stale),
 )

@@ -3,7 +3,7 @@
 Versions: `key aws_secretsmanager` arrived in 1.11.4. Key files are read at start-up: when they are here,
 their owner name must be one of the zones or a parent of one ("can not sign any of the zones").
 """
-from ..spec import Plugin, Prop
+from ..spec import READS_FIXED, Plugin, Prop
 from ._dispenser import arg_error, at_least, environment, ignored, key_file_pairs, lines, words
 from ._setup_helpers import ignored_zones, locate, origins
 
@@ -53,6 +53,11 @@ def _keys(directive, ctx):
                     yield tok, f"key {owner} can not sign any of the zones"
                     return
         else:
+            # setup.go keyParse reads only this word: the next one on the line is read as the next property (a `}`
+            # there closes the block).
+            if names and names[0] is not (directive.block.close if directive.block else None):
+                yield names[0], f"unknown property '{names[0].text}'"
+                return
             yield ignored(args[0], f"unknown key source '{kind}': CoreDNS loads no key from this line")
 
 
@@ -69,7 +74,8 @@ PLUGIN = Plugin(
     zones=True,
     props=(
         Prop("key", free_args=True),
-        Prop("cache_capacity", "capacity:int"),
+        # setup.go reads one word (NextArg): a further word on the line is read as the next property.
+        Prop("cache_capacity", "capacity:int", reads=READS_FIXED),
     ),
     checks=(_zones, _keys),
 )

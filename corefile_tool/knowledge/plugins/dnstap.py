@@ -7,7 +7,7 @@ became errors.
 """
 import re
 
-from ..spec import Plugin, Prop
+from ..spec import READS_FIXED, Plugin, Prop
 from .. import values
 from ._dispenser import arg_error, at_least, ignored, lines, start_up_files, words
 
@@ -15,24 +15,62 @@ MAX_WRITE_BUF = 1024
 MAX_QUEUE = 4096
 
 
+_HEX = "0123456789abcdefABCDEF"
+# net/url shouldEscape(c, encodeHost) is false for these besides letters and digits.
+_HOST_OK = set("-_.~!$&'()*+,;=:[]<>\"")
+_USERINFO_OK = set("-._:~!$&'()*+,;=%@")
+
+
+def _unescape_error(text: str, host: bool = False):
+    """net/url unescape: a '%' must start two hex digits (in a host only %25 or a non-ASCII byte), and a host
+    holds no character that would need escaping."""
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "%":
+            if i + 2 >= len(text) or text[i + 1] not in _HEX or text[i + 2] not in _HEX:
+                return f"invalid URL escape {text[i:i + 3]!r}"
+            if host and int(text[i + 1], 16) < 8 and text[i:i + 3] != "%25":
+                return f"invalid URL escape {text[i:i + 3]!r}"
+            i += 3
+            continue
+        if host and ord(c) < 0x80 and not (c.isalnum() or c in _HOST_OK):
+            return f"invalid character {c!r} in host name"
+        i += 1
+    return None
+
+
 def _url_error(endpoint: str):
-    """url.Parse on `tcp://HOST[:PORT]` / `tls://...`: a bracketed host must close, a port must be digits."""
-    rest = endpoint.split("://", 1)[1]
-    host = rest.split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
+    """Go url.Parse on `tcp://...` / `tls://...` (net/url/url.go): None, or why it refuses the endpoint."""
+    if re.search(r"[\x00-\x1f\x7f]", endpoint):
+        return "net/url: invalid control character in URL"
+    rest, _, fragment = endpoint.partition("#")
+    rest = rest.split("://", 1)[1]
+    if rest.endswith("?") and rest.count("?") == 1:
+        rest = rest[:-1]
+    else:
+        rest = rest.split("?", 1)[0]
+    authority, slash, path = rest.partition("/")
+    userinfo, at, host = authority.rpartition("@")
     if host.startswith("["):
-        end = host.find("]")
+        end = host.rfind("]")
         if end == -1:
             return "missing ']' in host"
         port = host[end + 1:]
-        if port and not re.fullmatch(r":[0-9]*", port):
-            return f"invalid port {port!r} after host"
-    elif ":" in host:
-        port = host[host.rfind(":"):]
-        if not re.fullmatch(r":[0-9]*", port):
-            return f"invalid port {port!r} after host"
-    if re.search(r"[\x00-\x1f\x7f ]", endpoint):
-        return "invalid control character in URL"
-    return None
+    else:
+        port = host[host.rfind(":"):] if ":" in host else ""
+    if port and not re.fullmatch(r":[0-9]*", port):
+        return f"invalid port {port!r} after host"
+    problem = _unescape_error(host, host=True)
+    if problem:
+        return problem
+    if at:
+        if any(not (c.isascii() and c.isalnum()) and c not in _USERINFO_OK for c in userinfo):
+            return "net/url: invalid userinfo"
+        problem = _unescape_error(userinfo)
+        if problem:
+            return problem
+    return _unescape_error(slash + path) or _unescape_error(fragment)
 
 
 def _arguments(directive, ctx):
@@ -62,13 +100,14 @@ def _arguments(directive, ctx):
     if len(args) > 1 and args[1].text != "full":
         yield ignored(args[1], f"only 'full' is understood after the endpoint; '{args[1].text}' is ignored")
     if at_least(ctx, "1.13.0"):
-        for tok, what, most in zip(args[2:4], ("MultipleTcpWriteBuf", "MultipleQueue"), (MAX_WRITE_BUF, MAX_QUEUE)):
+        for tok, what, most, unit in zip(args[2:4], ("MultipleTcpWriteBuf", "MultipleQueue"), (MAX_WRITE_BUF, MAX_QUEUE),
+                                         ("MiB units", "x10k messages")):
             v = values.go_atoi(tok.text)
             if v is None:
-                yield tok, f'dnstap: invalid {what} "{tok.text}"'
+                yield tok, f'dnstap: invalid {what} "{tok.text}": {values.check("int", "", tok.text)}'
                 return
             if not 1 <= v <= most:
-                yield tok, f"dnstap: {what} must be between 1 and {most}: {v}"
+                yield tok, f"dnstap: {what} must be between 1 and {most} ({unit}): {v}"
                 return
         extra = args[4:]
     else:
@@ -110,10 +149,11 @@ PLUGIN = Plugin(
     block=True,
     ignores_unknown_until="1.14.4",
     props=(
-        Prop("identity", "identity:str", since="1.9.4"),
-        Prop("version", "version:str", since="1.9.4"),
-        Prop("skipverify", "", since="1.11.0"),
-        Prop("extra", "format:str", since="1.11.1"),
+        # setup.go reads one word with NextArg (none for skipverify); the next word is the next property.
+        Prop("identity", "identity:str", since="1.9.4", reads=READS_FIXED),
+        Prop("version", "version:str", since="1.9.4", reads=READS_FIXED),
+        Prop("skipverify", "", since="1.11.0", reads=READS_FIXED),
+        Prop("extra", "format:str", since="1.11.1", reads=READS_FIXED),
         Prop("tls", free_args=True, since="1.14.4"),
     ),
     checks=(_arguments, _only_first_before_1_10_1),

@@ -1,5 +1,5 @@
 """erratic: drops, delays or truncates answers, for testing (coredns plugin/erratic/setup.go)."""
-from ..spec import ANSWERS_ALL, Plugin, Prop
+from ..spec import ANSWERS_ALL, READS_FIXED, Plugin, Prop
 from ._dispenser import ignored
 
 AMOUNT = "amount:int(0..2147483647)?"
@@ -22,7 +22,8 @@ PLUGIN = Plugin(
         Prop("drop", AMOUNT),
         Prop("delay", AMOUNT + " duration:duration?"),
         Prop("truncate", AMOUNT),
-        Prop("large", ""),
+        # `large` reads no words: the next one on its line is taken as the next property.
+        Prop("large", "", reads=READS_FIXED),
     ),
     checks=(_ignored_arguments,),
 )

@@ -5,15 +5,45 @@ Only the first etcd of a server block is read. `stubzones` has been ignored sinc
 lazily, except that with `credentials` it authenticates at once (etcd client/v3 newClient -> getToken), which
 needs a reachable etcd: `environment` info.
 """
-from ..spec import ANSWERS_ALL, Plugin, Prop
+from ..spec import ANSWERS_ALL, READS_FIXED, Plugin, Prop
+from .. import values
 from ._dispenser import arg_error, environment, lines, property_files, words
 from ._setup_helpers import ignored_zones
 
-LEASE_TTL = "ttl:seconds_or_duration(0..4294967295)"
+# setup.go reads min-lease-ttl and max-lease-ttl with one NextArg: a further word on the line is read as the next
+# property. The value is judged by _lease_ttls (parseTTL).
+LEASE_TTL = "ttl:str"
+_UINT32_MAX = 4294967295
 
 
 def _zones(directive, ctx):
     yield from ignored_zones(directive.args)
+
+
+def lease_ttl_error(text):
+    """setup.go parseTTL: blank is 0, digits only are seconds, else a Go duration; 0 to 4294967295 seconds."""
+    s = text.strip(" \t\n\r\v\f")
+    if not s:
+        return None
+    if s.isascii() and s.isdigit() and int(s) < 2 ** 64:
+        s += "s"
+    seconds = values.parse_go_duration(s)
+    if seconds is None or abs(seconds) >= 2 ** 63 / 1e9:
+        return "invalid TTL format, use format like '30', '30s', '5m', '1h', or '2h30m'"
+    if seconds < 0:
+        return "TTL must be non-negative"
+    if seconds > _UINT32_MAX:
+        return "TTL too large, maximum is 4294967295 seconds"
+    return None
+
+
+def _lease_ttls(directive, ctx):
+    for line in lines(directive, "min-lease-ttl", "max-lease-ttl"):
+        args = words(line, directive)
+        err = lease_ttl_error(args[0].text) if args else None
+        if err:
+            yield args[0], f"invalid {line.name} value: {err}"
+            return
 
 
 def _credentials(directive, ctx):
@@ -41,15 +71,17 @@ PLUGIN = Plugin(
     # with `fallthrough`.
     answers=ANSWERS_ALL,
     props=(
-        Prop("path", "path:str"),
+        # path, min-lease-ttl and max-lease-ttl are read with one NextArg, stubzones and debug with none: a word
+        # after them is read as the next property (a `}` there closes the block).
+        Prop("path", "path:str", reads=READS_FIXED),
         Prop("endpoint", "urls:str+"),
         Prop("credentials", free_args=True),
         Prop("tls", "cert:str? key:str? ca:str?"),
-        Prop("min-lease-ttl", LEASE_TTL, since="1.12.4"),
-        Prop("max-lease-ttl", LEASE_TTL, since="1.12.4"),
-        Prop("stubzones", ""),
-        Prop("debug", ""),
+        Prop("min-lease-ttl", LEASE_TTL, since="1.12.4", reads=READS_FIXED),
+        Prop("max-lease-ttl", LEASE_TTL, since="1.12.4", reads=READS_FIXED),
+        Prop("stubzones", "", reads=READS_FIXED),
+        Prop("debug", "", reads=READS_FIXED),
         Prop("upstream", free_args=True),
     ),
-    checks=(_zones, _credentials, property_files("tls", "TLS file", 3)),
+    checks=(_zones, _credentials, _lease_ttls, property_files("tls", "TLS file", 3)),
 )

@@ -1,5 +1,5 @@
 """file: serves zones from RFC 1035 zone files (coredns plugin/file/setup.go)."""
-from ..spec import ANSWERS_ALL, Plugin, Prop, fallthrough
+from ..spec import ANSWERS_ALL, READS_FIXED, Plugin, Prop, fallthrough
 from ._setup_helpers import ignored_zones, locate, missing_file
 
 
@@ -26,7 +26,9 @@ PLUGIN = Plugin(
     props=(
         fallthrough(since="1.12.2"),
         Prop("reload", "interval:duration rest:str*"),
-        Prop("reload_by_mtime", "", since="1.14.4"),
+        # setup.go reads no word after reload_by_mtime: the next one on its line is read as the next property
+        # (a `}` there closes the block).
+        Prop("reload_by_mtime", "", since="1.14.4", reads=READS_FIXED),
         Prop("upstream", free_args=True,
              replacement="nothing: it is ignored, CNAME targets are resolved through CoreDNS itself"),
         Prop("transfer", free_args=True, removed="1.8.0", replacement="the transfer plugin"),

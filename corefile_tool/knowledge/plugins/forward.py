@@ -50,10 +50,42 @@ def _looks_like_path(text: str) -> bool:
 _PLAIN_V4 = re.compile(values.IPV4.pattern[:-2] + r"(?::[0-9]+)?\Z")
 
 
+def go_net_is_domain_name(s: str) -> bool:
+    """Go net.isDomainName (net/dnsclient.go), stricter than miekg/dns's: letters, digits, '-' and '_' in
+    labels of 1..63 bytes, no label starting or ending with '-', not all numeric, at most 253 bytes (254 with
+    the final dot)."""
+    n = len(s)
+    if s == ".":
+        return True
+    if n == 0 or n > 254 or (n == 254 and s[-1] != "."):
+        return False
+    last, non_numeric, partlen = ".", False, 0
+    for c in s:
+        if c.isascii() and (c.isalpha() or c == "_"):
+            non_numeric = True
+            partlen += 1
+        elif c.isascii() and c.isdigit():
+            partlen += 1
+        elif c == "-":
+            if last == ".":
+                return False
+            partlen += 1
+            non_numeric = True
+        elif c == ".":
+            if last in ".-" or partlen > 63 or partlen == 0:
+                return False
+            partlen = 0
+        else:
+            return False
+        last = c
+    return last != "-" and partlen <= 63 and non_numeric
+
+
 class _Upstreams:
     """What setup makes of the TO addresses: the count of entries and the first refusal (token, message)."""
 
-    def __init__(self, tokens, ctx, version):
+    def __init__(self, tokens, ctx, version, system_resolver=True):
+        self.system_resolver = system_resolver   # no `resolver`: host names go to Go's net.LookupHost
         self.entries = 0
         self.proxies = 0
         self.problems = []      # (token, message, severity[, code])
@@ -95,11 +127,16 @@ class _Upstreams:
             servers, _ = resolv_conf(path)
             if servers:
                 self._count(len(servers))
+            elif v == (1, 14, 4):
+                # 1.14.4's classifyToAddrs passed parse.ErrNoNameservers on; 1.14.5 skips a file without servers.
+                return tok, "no nameservers found", "error"
             return None
         if v >= (1, 14, 4) and not _looks_like_path(host):
             name = hp[0] if hp is not None else host
             name = name.strip("[]")
-            if trans not in ("dns", "tls", "https") or not name or not addresses.is_domain_name(
+            # resolve.go parseAsHostEntry: host names over dns:// and tls://, and https:// from 1.14.5.
+            named = ("dns", "tls", "https") if v >= (1, 14, 5) else ("dns", "tls")
+            if trans not in named or not name or not addresses.is_domain_name(
                     _strip_zone(name)):
                 return tok, f'not an IP address, file, or valid domain: "{text}"', "error"
             last_label = _strip_zone(name).rstrip(".").rsplit(".", 1)[-1]
@@ -107,6 +144,10 @@ class _Upstreams:
                 # No top-level domain is all digits: the lookup can only fail (most likely a mistyped IP).
                 return tok, f'failed to resolve "{name}": not an IP address, and no such host name can exist', \
                     "error"
+            if self.system_resolver and not go_net_is_domain_name(_strip_zone(name)):
+                # resolve.go systemLookup: net.LookupHost refuses a name its own isDomainName rejects (a ':', a
+                # space, an all-numeric name) with "no such host" before asking any server.
+                return tok, f'failed to resolve "{name}": lookup {name}: no such host', "error"
             self._count(1)
             return (tok, f"cannot check: '{name}' is a host name CoreDNS resolves when it starts", "info",
                     "external-file")
@@ -202,13 +243,15 @@ def _upstreams(directive, ctx):
     if len(args) < 2:
         return
     v = version_tuple(ctx.version)
-    ups = _Upstreams(args[1:], ctx, ctx.version)
+    resolvers = [line for line in _lines_by_name(directive).get("resolver", ()) if line.args]
+    ups = _Upstreams(args[1:], ctx, ctx.version, system_resolver=not (resolvers and v >= (1, 14, 4)))
     for problem in ups.problems:
         yield problem
         if problem[2] == "error":
             return
     if ups.problems == [] and ups.entries == 0:
-        yield args[1], "no valid upstream addresses found"
+        # Before 1.14.4 parse.HostPortOrFile read all TOs at once and failed when no server was left.
+        yield args[1], "no valid upstream addresses found" if v >= (1, 14, 4) else "no nameservers found"
         return
     count = ups.entries if v >= (1, 14, 4) else ups.proxies
     if count > MAX_UPSTREAMS:

@@ -2,7 +2,7 @@
 
 Versions: the plugin arrived in 1.8.5, edns-subnet in 1.9.2. The database is opened at start-up.
 """
-from ..spec import Plugin, Prop
+from ..spec import READS_FIXED, Plugin, Prop, says
 from ._dispenser import start_up_files
 
 
@@ -18,8 +18,11 @@ PLUGIN = Plugin(
     once=True,
     once_message="configuring multiple databases is not supported",
     since="1.8.5",
+    # The block loop only compares each word with "edns-subnet": a word after it on its line is read as the next
+    # property, a `}` there closes the block.
     props=(
-        Prop("edns-subnet", "", since="1.9.2"),
+        Prop("edns-subnet", "", since="1.9.2", reads=READS_FIXED),
     ),
+    says=says(unknown='unknown property "{name}"'),
     checks=(_database,),
 )

@@ -1,6 +1,6 @@
 """grpc_server: limits of the DNS-over-gRPC listener (coredns plugin/grpc_server/setup.go). Since 1.14.0."""
 from ..spec import Plugin
-from ._dispenser import once_per_server, only_for_transport
+from ._dispenser import listener_limit, only_for_transport
 
 PLUGIN = Plugin(
     name="grpc_server",
@@ -10,8 +10,8 @@ PLUGIN = Plugin(
     reads_first_only=True,
     since="1.14.0",
     props=(
-        once_per_server("max_streams", "n:int(0..)"),
-        once_per_server("max_connections", "n:int(0..)"),
+        listener_limit("max_streams", 0),
+        listener_limit("max_connections", 0),
     ),
     checks=(only_for_transport("grpc"),),
 )

@@ -1,6 +1,6 @@
 """health: HTTP liveness endpoint (coredns plugin/health/setup.go)."""
 from ..spec import Plugin, Prop, says
-from ._setup_helpers import go_split_host_port
+from ._setup_helpers import go_split_host_port, http_server_conflicts
 
 
 def _address(directive, ctx):
@@ -19,5 +19,6 @@ PLUGIN = Plugin(
         Prop("lameduck", "duration:duration",
              says=says(invalid="unable to parse lameduck duration value: '{value}' : {error}")),
     ),
-    checks=(_address,),
+    http_server=":8080",
+    checks=(_address, http_server_conflicts),
 )

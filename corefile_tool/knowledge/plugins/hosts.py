@@ -16,17 +16,24 @@ def _check(directive, ctx):
     known = set(PROPERTIES) if version_tuple(ctx.version) >= (1, 14, 7) else set(PROPERTIES) - {
         "fallthrough_unsupported"}
     fallthrough = unsupported = False
+    close = directive.block.close
     for line in directive.block.directives:
-        if line.name in known:
-            if line.name == "fallthrough":
-                fallthrough = True
-            elif line.name == "fallthrough_unsupported":
-                unsupported = True
-            continue
-        # Any other line is an inline hosts entry, but only until a `fallthrough` has been read.
-        if fallthrough:
-            yield line.name_token, f"unknown property '{line.name}'"
-            return
+        name, rest = line.name_token, list(line.args)
+        while name is not None:
+            if name.text == "no_reverse" and rest:
+                # setup.go reads no word after no_reverse: the next one starts a new line (a `}` closes the block)
+                name, rest = (rest[0], rest[1:]) if rest[0] is not close else (None, [])
+                continue
+            if name.text in known:
+                if name.text == "fallthrough":
+                    fallthrough = True
+                elif name.text == "fallthrough_unsupported":
+                    unsupported = True
+            elif fallthrough:
+                # Any other line is an inline hosts entry, but only until a `fallthrough` has been read.
+                yield name, f"unknown property '{name.text}'"
+                return
+            name = None
     if unsupported and not fallthrough:
         yield directive.name_token, "fallthrough_unsupported requires fallthrough"
 

@@ -1,6 +1,6 @@
 """https: limits of the DNS-over-HTTPS listener (coredns plugin/https/setup.go). Since 1.14.0."""
 from ..spec import Plugin
-from ._dispenser import once_per_server, only_for_transport
+from ._dispenser import listener_limit, only_for_transport
 
 PLUGIN = Plugin(
     name="https",
@@ -10,7 +10,7 @@ PLUGIN = Plugin(
     reads_first_only=True,
     since="1.14.0",
     props=(
-        once_per_server("max_connections", "n:int(0..)"),
+        listener_limit("max_connections", 0),
     ),
     checks=(only_for_transport("https"),),
 )

@@ -3,7 +3,7 @@
 Versions: the plugin arrived in 1.14.0, max_connections in 1.14.7.
 """
 from ..spec import Plugin
-from ._dispenser import once_per_server, only_for_transport
+from ._dispenser import listener_limit, only_for_transport
 
 PLUGIN = Plugin(
     name="https3",
@@ -13,8 +13,8 @@ PLUGIN = Plugin(
     reads_first_only=True,
     since="1.14.0",
     props=(
-        once_per_server("max_streams", "n:int(0..)"),
-        once_per_server("max_connections", "n:int(0..)", since="1.14.7"),
+        listener_limit("max_streams", 0),
+        listener_limit("max_connections", 0, since="1.14.7"),
     ),
     checks=(only_for_transport("https3"),),
 )

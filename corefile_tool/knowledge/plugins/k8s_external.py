@@ -1,5 +1,5 @@
 """k8s_external: answers for Kubernetes services' external IPs (coredns plugin/k8s_external/setup.go)."""
-from ..spec import ANSWERS_ALL, Plugin, Prop, fallthrough
+from ..spec import ANSWERS_ALL, READS_FIXED, Plugin, Prop, fallthrough, says
 from ._setup_helpers import ignored_zones
 
 
@@ -20,9 +20,11 @@ PLUGIN = Plugin(
     answers=ANSWERS_ALL,
     answers_since="1.11.0",
     props=(
-        Prop("ttl", "seconds:int(0..3600) rest:str*"),
+        Prop("ttl", "seconds:int(0..3600) rest:str*", says=says(range="ttl must be in range [0, 3600]: {value}")),
         Prop("apex", "name:str rest:str*"),
-        Prop("headless", "", since="1.9.4"),
+        # setup.go reads no word after `headless`: the next one on its line is taken as the next property (and
+        # a `}` there closes the block).
+        Prop("headless", "", since="1.9.4", reads=READS_FIXED),
         fallthrough(since="1.11.0"),
     ),
     checks=(_zones,),

@@ -4,93 +4,175 @@ from __future__ import annotations
 import re
 
 from ..spec import ANSWERS_ALL, Plugin, Prop, says
+from ..values import go_parse_float
 from ._setup_helpers import ignored_zones, is_reverse_zone, locate, missing_file, origins
+
+# The largest finite float32: strconv.ParseFloat(s, 32) refuses a value that rounds beyond it.
+_FLOAT32_MAX = 3.4028234663852886e38
 
 _QUALIFIED_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\Z")
 _DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
-_SELECTOR_TOKEN = re.compile(r"\s*(?:(?P<op>==|!=|=|!|\(|\)|,)|(?P<word>[^\s=!(),]+))")
+
+# The label selector grammar of k8s.io/apimachinery pkg/labels/selector.go (v0.35, the release CoreDNS 1.14
+# builds with): its lexer's special symbols, whitespace and operator words.
+_SPECIAL = "=!(),><"
+_WHITESPACE = " \t\r\n"
+_SYMBOLS = {")": ")", ",": ",", "!": "!", "==": "==", "=": "=", ">": ">", "<": "<", "!=": "!=", "(": "("}
+_WORDS = {"in": "in", "notin": "notin"}
+_IDENT, _END, _ERROR = "identifier", "end", "error"
 
 
 def _label_key_error(key: str):
-    prefix, _, name = key.rpartition("/")
-    if "/" in key and (not prefix or len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)):
-        return f"invalid label key prefix {prefix!r}"
+    """content.IsLabelKey: [DNS-1123 subdomain '/'] name of at most 63 characters."""
+    parts = key.split("/")
+    if len(parts) > 2:
+        return f"invalid label key {key!r}"
+    if len(parts) == 2 and (not parts[0] or len(parts[0]) > 253 or not _DNS_SUBDOMAIN.match(parts[0])):
+        return f"invalid label key prefix {parts[0]!r}"
+    name = parts[-1]
     if not name or len(name) > 63 or not _QUALIFIED_NAME.match(name):
         return f"invalid label key {key!r}"
     return None
 
 
 def _label_value_error(value: str):
+    """content.IsLabelValue: empty, or a qualified name of at most 63 characters."""
     if value and (len(value) > 63 or not _QUALIFIED_NAME.match(value)):
         return f"invalid label value {value!r}"
     return None
 
 
-def label_selector_error(text: str):
-    """metav1.ParseToLabelSelector: comma-separated `key`, `!key`, `key=v`, `key==v`, `key!=v`,
-    `key in (v,...)`, `key notin (v,...)`. None when it parses, else the reason."""
-    tokens = []
-    pos = 0
-    while pos < len(text):
-        m = _SELECTOR_TOKEN.match(text, pos)
-        if not m or m.end() == pos:
-            if text[pos:].strip() == "":
-                break
-            return f"unexpected character at {text[pos:]!r}"
-        tokens.append(m.group("op") or m.group("word"))
-        pos = m.end()
-    i = 0
+def _selector_tokens(text: str) -> list:
+    """selector.go Lexer: (kind, literal) pairs ending with (_END, "")."""
+    out, pos, n = [], 0, len(text)
+    while True:
+        while pos < n and text[pos] in _WHITESPACE:
+            pos += 1
+        if pos >= n:
+            out.append((_END, ""))
+            return out
+        if text[pos] in _SPECIAL:
+            # scanSpecialSymbol: the longest run of special symbols that is still an operator
+            buf, last = "", None
+            while pos < n and text[pos] in _SPECIAL:
+                buf += text[pos]
+                if buf in _SYMBOLS:
+                    last = buf
+                    pos += 1
+                elif last is not None:
+                    break
+                else:
+                    pos += 1
+            out.append((_SYMBOLS[last], last) if last else (_ERROR, f"error expected: keyword found '{buf}'"))
+            continue
+        start = pos
+        while pos < n and text[pos] not in _SPECIAL and text[pos] not in _WHITESPACE:
+            pos += 1
+        word = text[start:pos]
+        out.append((_WORDS.get(word, _IDENT), word))
 
-    def take():
-        nonlocal i
-        i += 1
-        return tokens[i - 1] if i - 1 < len(tokens) else None
+
+def label_selector_error(text: str):
+    """meta.ParseToLabelSelector: labels.Parse, then only the operators a LabelSelector has. None when it
+    parses, else the reason in its words."""
+    unsupported: list = []
+    err = _parse_selector(text, unsupported)
+    if err:
+        return f'couldn\'t parse the selector string "{text}": {err}'
+    return unsupported[0] if unsupported else None
+
+
+def _parse_selector(text: str, unsupported: list):
+    """labels.Parse (selector.go Parser.parse): None or its error; the operators ParseToLabelSelector then
+    refuses (`!=`, `>`, `<`) are added to `unsupported` in order."""
+    items = _selector_tokens(text)
+    pos = 0
+
+    def peek(values=True):
+        kind, lit = items[pos]
+        return (_IDENT if values and kind in ("in", "notin") else kind), lit
+
+    def take(values=True):
+        nonlocal pos
+        found = peek(values)
+        pos = min(pos + 1, len(items) - 1)
+        return found
 
     while True:
-        tok = take()
-        if tok is None:
-            return "found '', expected: identifier"
-        negated = tok == "!"
-        if negated:
-            tok = take()
-        if tok is None or tok in ("==", "!=", "=", "!", "(", ")", ","):
-            return f"found '{tok or ''}', expected: identifier"
-        err = _label_key_error(tok)
-        if err:
-            return err
-        nxt = take()
-        if negated:
-            if nxt not in (None, ","):
-                return f"found '{nxt}', expected: ',' or end of string"
-        elif nxt in ("=", "==", "!="):
-            value = tokens[i] if i < len(tokens) and tokens[i] not in (",", ")", "(") else ""
-            if value:
-                i += 1
-            err = _label_value_error(value)
-            if err:
-                return err
-            nxt = take()
-        elif nxt in ("in", "notin"):
-            if take() != "(":
-                return "found '', expected: '('"
-            while True:
-                value = take()
-                if value is None:
-                    return "found '', expected: ')'"
-                if value == ")":
-                    break
-                if value == ",":
-                    continue
-                err = _label_value_error(value)
-                if err:
-                    return err
-            nxt = take()
-        elif nxt is not None and nxt != ",":
-            return f"found '{nxt}', expected: in, notin, =, ==, !=, or ','"
-        if nxt is None:
+        kind, lit = peek()
+        if kind == _END:
             return None
-        if nxt != ",":
-            return f"found '{nxt}', expected: ',' or end of string"
+        if kind not in (_IDENT, "!"):
+            return f"found '{lit}', expected: !, identifier, or 'end of string'"
+        # parseKeyAndInferOperator
+        kind, lit = take()
+        negated = kind == "!"
+        if negated:
+            kind, lit = take()
+        if kind != _IDENT:
+            return f"unable to parse requirement: found '{lit}', expected: identifier"
+        err = _label_key_error(lit)
+        if err:
+            return f"unable to parse requirement: {err}"
+        if not negated and peek()[0] not in (_END, ","):
+            # parseOperator
+            op, lit = take(values=False)
+            if op not in ("in", "notin", "=", "==", "!=", ">", "<"):
+                return (f"unable to parse requirement: found '{lit}', expected: in, notin, =, ==, !=, gt, lt")
+            vals = []
+            if op in ("in", "notin"):
+                kind, lit = take()
+                if kind != "(":
+                    return f"unable to parse requirement: found '{lit}' expected: '('"
+                kind, lit = peek()
+                if kind == ")":
+                    take()
+                    vals = [""]
+                elif kind in (_IDENT, ","):
+                    while True:          # parseIdentifiersList
+                        kind, lit = take()
+                        if kind == _IDENT:
+                            vals.append(lit)
+                            nxt, lit2 = peek()
+                            if nxt == ")":
+                                break
+                            if nxt != ",":
+                                return f"unable to parse requirement: found '{lit2}', expected: ',' or ')'"
+                        elif kind == ",":
+                            if peek()[0] == ")":
+                                vals.append("")
+                                break
+                            vals.append("")
+                        else:
+                            return f"unable to parse requirement: found '{lit}', expected: ',', or identifier"
+                    take()
+                else:
+                    return f"unable to parse requirement: found '{lit}', expected: ',', ')' or identifier"
+            elif peek()[0] in (_END, ","):
+                vals = [""]
+            else:
+                kind, lit = take()
+                if kind != _IDENT:
+                    return f"unable to parse requirement: found '{lit}', expected: identifier"
+                vals = [lit]
+            # NewRequirement
+            if op in (">", "<") and any(re.fullmatch(r"[+-]?[0-9]+", v) is None for v in vals):
+                return "unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer"
+            for v in vals:
+                err = _label_value_error(v)
+                if err:
+                    return f"unable to parse requirement: {err}"
+            if op in (">", "<"):
+                unsupported.append(f'"{"gt" if op == ">" else "lt"}" isn\'t supported in label selectors')
+            elif op == "!=":
+                unsupported.append('"!=" is not a valid label selector operator')
+        kind, lit = take()
+        if kind == _END:
+            return None
+        if kind != ",":
+            return f"found '{lit}', expected: ',' or 'end of string'"
+        if peek()[0] not in (_IDENT, "!"):
+            return f"found '{peek()[1]}', expected: identifier after ','"
 
 
 def _lines(directive, name):
@@ -124,10 +206,13 @@ def _check(directive, ctx):
                 return
     for line in _lines(directive, "apiserver_qps"):
         if line.args:
-            try:
-                qps = float(line.args[0].text)
-            except ValueError:
-                yield line.args[0], f'invalid apiserver_qps "{line.args[0].text}"'
+            # strconv.ParseFloat(arg, 32): Go's float syntax (hex, inf, nan), out of float32 range an error
+            qps = go_parse_float(line.args[0].text)
+            literal_inf = line.args[0].text.lstrip("+-").lower() in ("inf", "infinity")
+            if qps is None or (abs(qps) > _FLOAT32_MAX and not literal_inf):
+                yield line.args[0], (f'invalid apiserver_qps "{line.args[0].text}": strconv.ParseFloat: parsing '
+                                     f'"{line.args[0].text}": ' + ("invalid syntax" if qps is None else
+                                                                   "value out of range"))
                 return
             if qps < 0:
                 yield line.args[0], "apiserver_qps must be >= 0"
@@ -181,13 +266,17 @@ PLUGIN = Plugin(
         Prop("noendpoints", ""),
         Prop("zonal", "", since="1.14.7"),
         Prop("ignore", "what:str*"),
-        Prop("kubeconfig", "file:str context:str?"),
+        Prop("kubeconfig", "file:str context:str?", since="1.8.2"),
+        Prop("kubeconfig", "file:str context:str", removed="1.8.2"),   # the context was required before 1.8.2
         Prop("multicluster", "zones:str*", since="1.12.2"),
         Prop("startup_timeout", "duration:duration rest:str*", since="1.12.3",
              says=says(invalid="failed to parse startup_timeout: {value}, {error}")),
         Prop("apiserver_qps", "qps:str", since="1.14.0"),
-        Prop("apiserver_burst", "burst:int(0..)", since="1.14.0"),
-        Prop("apiserver_max_inflight", "count:int(0..)", since="1.14.0"),
+        Prop("apiserver_burst", "burst:int(0..)", since="1.14.0",
+             says=says(invalid='invalid apiserver_burst "{value}": {error}', below="apiserver_burst must be >= 0")),
+        Prop("apiserver_max_inflight", "count:int(0..)", since="1.14.0",
+             says=says(invalid='invalid apiserver_max_inflight "{value}": {error}',
+                       below="apiserver_max_inflight must be >= 0")),
         # setup.go of 1.6.x skips `resyncperiod` without reading its value, so `resyncperiod 30s` fails there
         # on '30s' as an unknown property.
         Prop("resyncperiod", ""),

@@ -1,5 +1,5 @@
 """metadata: lets plugins publish per-query metadata (coredns plugin/metadata/setup.go)."""
-from ..spec import Plugin
+from ..spec import Plugin, says
 from ._setup_helpers import ignored_zones
 
 
@@ -15,6 +15,8 @@ PLUGIN = Plugin(
     args="zones:zone(lenient)*",
     block=True,
     once=True,
+    # `if c.NextBlock() || c.Next() { c.ArgErr() }`: any word inside the block is refused with caddy's ArgErr.
+    says=says(unknown="Wrong argument count or unexpected line ending after '{name}'"),
     zones=True,
     checks=(_zones,),
 )

@@ -1,12 +1,15 @@
 """nomad: serves Nomad service registrations (coredns plugin/nomad/setup.go).
 
 Versions: the plugin arrived in 1.13.0, `filter` in 1.13.2. Property names are compared lower-cased. Only the
-first nomad of a server block is read. At start-up CoreDNS must reach a Nomad agent, which cannot be checked
-here (`environment` info).
+first nomad of a server block is read. Each address becomes a Nomad API client (nomad/api NewClient, which
+url.Parse's it); the client's TLS settings come from NOMAD_* environment variables, which cannot be checked here
+(`environment` info). setup.go's start-up probe of the agents returns an always-nil error (its `err :=` shadows
+the one returned), so an unreachable agent does not stop CoreDNS.
 """
 from ..spec import Plugin
 from .. import values
 from ._dispenser import at_least, ignored, lines, needs_environment, words
+from ._setup_helpers import go_url_parse_error
 
 # property -> (message when the count is wrong, accepted counts: None = at least one)
 PROPERTIES = {
@@ -31,6 +34,12 @@ def _properties(directive, ctx):
         if (count is None and not args) or (count is not None and len(args) != count):
             yield line.name_token, message
             return
+        if name == "address":
+            for tok in args:
+                err = go_url_parse_error(tok.text) if tok.text else None
+                if err:
+                    yield tok, f"invalid address '{tok.text}': parse \"{tok.text.partition('#')[0]}\": {err}"
+                    return
         if name == "ttl":
             n = values.go_atoi(args[0].text)
             if n is None:
@@ -51,6 +60,6 @@ PLUGIN = Plugin(
     reads_first_only=True,
     since="1.13.0",
     checks=(_properties,
-            needs_environment("CoreDNS contacts the Nomad agent at start-up and fails if none answers; that cannot "
-                              "be checked here")),
+            needs_environment("the Nomad API clients take their TLS settings from NOMAD_* environment variables "
+                              "(a bad certificate there stops CoreDNS); that cannot be checked here")),
 )

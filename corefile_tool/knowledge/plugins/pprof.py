@@ -1,5 +1,6 @@
 """pprof: Go runtime profiling over HTTP (coredns plugin/pprof/setup.go)."""
 from ..spec import Plugin, Prop
+from ._setup_helpers import http_server_conflicts
 
 PLUGIN = Plugin(
     name="pprof",
@@ -10,4 +11,6 @@ PLUGIN = Plugin(
     props=(
         Prop("block", "rate:int?"),
     ),
+    http_server="localhost:6053",
+    checks=(http_server_conflicts,),
 )

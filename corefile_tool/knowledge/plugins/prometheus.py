@@ -3,8 +3,9 @@
 Versions: a block (runtime_metrics, tls) from 1.14.3; before that setup read a `{` as a second prometheus
 directive and failed with plugin.ErrOnce.
 """
-from ..spec import Plugin, Prop
+from ..spec import Plugin, Prop, says
 from ._dispenser import at_least, property_files
+from ._setup_helpers import http_server_conflicts
 
 ONCE = "this plugin can only be used once per Server Block"
 
@@ -20,9 +21,12 @@ PLUGIN = Plugin(
     args="address:hostport?",
     block=True,
     once=True,
+    says=says(unknown="unknown option: {name}"),
     props=(
         Prop("runtime_metrics", "", since="1.14.3"),
         Prop("tls", "config:str", since="1.14.3", once=True, once_message="tls block already specified"),
     ),
-    checks=(_block_before_1_14_3, property_files("tls", "TLS web configuration file", 1)),
+    http_server="localhost:9153",
+    http_server_shared=True,
+    checks=(_block_before_1_14_3, property_files("tls", "TLS web configuration file", 1), http_server_conflicts),
 )

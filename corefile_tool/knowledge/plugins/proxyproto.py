@@ -2,7 +2,7 @@
 
 Versions: in plugin.cfg from 1.14.3, which also brought udp_session_tracking.
 """
-from ..spec import Plugin, Prop
+from ..spec import Plugin, Prop, says
 from .. import values
 from ._dispenser import lines, words
 from ._setup_helpers import ip_network
@@ -40,8 +40,11 @@ PLUGIN = Plugin(
     since="1.14.3",
     props=(
         Prop("allow", "networks:str*"),
-        Prop("default", "policy:ienum(use|ignore|reject|skip)"),
+        # setup.go answers an unknown policy with caddy's ArgErr, the dispenser on that word.
+        Prop("default", "policy:ienum(use|ignore|reject|skip)",
+             says=says(invalid="Wrong argument count or unexpected line ending after '{value}'")),
         Prop("udp_session_tracking", "ttl:str max_sessions:str?"),
     ),
+    says=says(unknown="unknown option '{name}'"),
     checks=(_allow, _session_tracking),
 )

@@ -1,6 +1,27 @@
-"""ready: HTTP readiness endpoint (coredns plugin/ready/setup.go)."""
+"""ready: HTTP readiness endpoint (coredns plugin/ready/setup.go).
+
+Versions: the block (`monitor`) came in 1.12.2; before it setup's `for c.Next()` loop read a `{` as a second
+`ready` and failed with plugin.ErrOnce. Until 1.14.4 (1fbc68675) the block loop skipped unknown properties.
+"""
 from ..spec import Plugin, Prop, says
+from ._dispenser import at_least, lines
+from ._setup_helpers import http_server_conflicts
 from .health import _address
+
+ONCE = "this plugin can only be used once per Server Block"
+
+
+def _block_before_1_12_2(directive, ctx):
+    if directive.block is None or at_least(ctx, "1.12.2"):
+        return
+    found = lines(directive)
+    if found:
+        name = found[0].name_token
+        yield (name, f"unknown property '{name.text}': before CoreDNS 1.12.2 setup reads the block's '{{' as a "
+                     f"second 'ready' ({ONCE})", "error", "unknown-property")
+    else:
+        yield directive.block.open, f"{ONCE} (a block is accepted from CoreDNS 1.12.2 on)", "error", "plugin-once"
+
 
 PLUGIN = Plugin(
     name="ready",
@@ -8,9 +29,12 @@ PLUGIN = Plugin(
     args="address:str?",
     block=True,
     once=True,
+    ignores_unknown_until="1.14.4",
     props=(
         Prop("monitor", "mode:enum(until-ready|continuously)", since="1.12.2",
              says=says(invalid="monitor type '{value}' not supported")),
     ),
-    checks=(_address,),
+    http_server=":8181",
+    http_server_shared=True,
+    checks=(_block_before_1_12_2, _address, http_server_conflicts),
 )

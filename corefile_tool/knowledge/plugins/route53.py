@@ -4,9 +4,10 @@ Versions: refresh 1.6.2, aws_endpoint 1.8.7; aws_access_key deprecated in 1.9.2 
 environment or the shared credentials file); `upstream` has been a no-op since 1.5.2. Setup lists the hosted
 zones through the AWS API, so whether it starts depends on credentials and network: `environment` info.
 """
-from ..spec import ANSWERS_ALL, Plugin, Prop
+from ..spec import ANSWERS_ALL, READS_FIXED, Plugin, Prop, says
 from .. import values
 from ._dispenser import cloud_zones, lines, needs_environment, words
+from ._setup_helpers import go_quote
 
 
 def _access_key(directive, ctx):
@@ -24,9 +25,11 @@ def _refresh(directive, ctx):
         if not args:
             continue
         text = args[0].text
-        seconds = float(values.go_atoi(text)) if values.go_atoi(text) is not None else values.parse_go_duration(text)
+        if values.go_atoi(text) is not None:
+            text += "s"      # setup appends "s" to a bare integer before time.ParseDuration
+        seconds = values.parse_go_duration(text)
         if seconds is not None and seconds <= 0:
-            yield args[0], f"refresh interval must be greater than 0: {text!r}"
+            yield args[0], f"refresh interval must be greater than 0: {go_quote(text)}"
             return
 
 
@@ -42,11 +45,16 @@ PLUGIN = Plugin(
     props=(
         Prop("aws_access_key", free_args=True,
              replacement="AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or `credentials`"),
-        Prop("aws_endpoint", "url:str", since="1.8.7"),
+        # aws_endpoint and refresh read one word with NextArg and nothing checks for more: a word left on the
+        # line is read as the next property ("unknown property"). `credentials PROFILE [FILE]` does the same, but
+        # a fixed reading takes no optional word: a third word is refused as one too many here.
+        Prop("aws_endpoint", "url:str", since="1.8.7", reads=READS_FIXED),
         Prop("upstream", free_args=True),
         Prop("credentials", "profile:str file:str?"),
-        Prop("refresh", "interval:seconds_or_duration", since="1.6.2"),
+        Prop("refresh", "interval:seconds_or_duration", since="1.6.2", reads=READS_FIXED,
+             says=says(invalid="Unable to parse duration: {error}")),
     ),
+    says=says(unknown='unknown property "{name}"'),
     checks=(cloud_zones(2), _access_key, _refresh,
             needs_environment("whether CoreDNS starts depends on AWS credentials and access to the hosted zones, "
                               "which cannot be checked here")),

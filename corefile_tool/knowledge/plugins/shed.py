@@ -4,6 +4,7 @@ It hooks the plain-DNS UDP path only, so setup refuses server blocks with a key 
 """
 from ..spec import Plugin
 from ._dispenser import lines
+from ._setup_helpers import go_quote
 
 
 def _no_options(directive, ctx):
@@ -18,8 +19,8 @@ def _plain_dns_only(directive, ctx):
     for key in (ctx.block.keys if ctx.block is not None else []):
         transport = split_transport(key.text)[0]
         if transport != "dns":
-            yield key.token, (f"only plain DNS server blocks are supported; {key.text!r} uses transport "
-                              f"{transport!r}")
+            yield key.token, (f"only plain DNS server blocks are supported; {go_quote(key.text)} uses transport "
+                              f"{go_quote(transport)}")
             return
 
 

@@ -3,6 +3,7 @@
 Versions: the plugin arrived in 1.6.3; a DBFILE holding U+FFFD is refused from 1.13.1. Key files are read at
 start-up; the zone file when signing.
 """
+from ...addresses import _go_quote
 from ..spec import Plugin, Prop
 from ._dispenser import arg_error, at_least, ignored, key_file_pairs, lines, start_up_files, words
 from ._setup_helpers import ignored_zones
@@ -13,7 +14,7 @@ def _dbfile(directive, ctx):
         return
     tok = directive.args[0]
     if at_least(ctx, "1.13.1") and "\ufffd" in tok.text:
-        yield tok, f"dbfile {tok.text!r} contains invalid characters"
+        yield tok, f"dbfile {_go_quote(tok.text)} contains invalid characters"
         return
     yield from start_up_files(ctx, [tok], "zone file")
     yield from ignored_zones(directive.args[1:])
@@ -34,6 +35,12 @@ def _keys(directive, ctx):
             yield args[0], "directory: not implemented"
             return
         else:
+            # keys.go keyParse reads only this word: the next one on the line is read as the next property (a `}`
+            # there closes the block).
+            rest = args[1:]
+            if rest and rest[0] is not (directive.block.close if directive.block else None):
+                yield rest[0], f"unknown property '{rest[0].text}'"
+                return
             yield ignored(args[0], f"unknown key source '{args[0].text}': CoreDNS loads no key from this line")
     for line in lines(directive, "directory"):
         if len(words(line, directive)) != 1:

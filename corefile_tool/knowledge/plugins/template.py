@@ -6,10 +6,14 @@ import re
 from ..spec import ANSWERS_SOME, READS_EACH, READS_FIXED, Plugin, Prop, fallthrough, says, version_tuple
 from ..versions import LATEST
 from .. import values
-from . import _expr, _gotemplate
+from ... import expr
+from . import _gotemplate
+from ._dispenser import words
 from ._setup_helpers import ignored_zones
 
 MAX_REGEXP_LEN = 10000
+REGEXP_LEN_SINCE = "1.14.0"     # setup.go's maxRegexpLen (commit b723bd94d)
+PARSE_INT_SINCE = "1.10.0"      # template.go newTemplate's FuncMap gained parseInt (commit e93e932ce)
 _VAR_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*\Z")
 # `var` and `expr` are on CoreDNS's main branch after 1.14.7 (commit a1154dcee, "Templates with expr-lang").
 UNRELEASED = ("var", "expr")
@@ -28,9 +32,9 @@ def _block(directive, ctx):
     yield from ignored_zones(directive.args[2:])
     if directive.block is None:
         return
-    env = _expr.template_env()
+    env = expr.template_env()
     for line in directive.block.directives:
-        name, args = line.name, line.args
+        name, args = line.name, words(line, directive)    # RemainingArgs: a `}` ending the line is a word too
         if name in UNRELEASED:
             problem = _unreleased(line, ctx.version)
             yield problem
@@ -38,16 +42,17 @@ def _block(directive, ctx):
                 return
         if name == "match":
             for tok in args:
-                if len(tok.text) > MAX_REGEXP_LEN:
+                if len(tok.text) > MAX_REGEXP_LEN and version_tuple(ctx.version) >= version_tuple(REGEXP_LEN_SINCE):
                     yield tok, f"regex pattern too long: {len(tok.text)} > {MAX_REGEXP_LEN}"
                     return
-                err = values.check("regex", "", tok.text)
+                err = values.go_regexp(tok.text)[0]     # regexp.Compile (RE2), not Python's re
                 if err:
                     yield tok, f"could not parse regex: {tok.text}, {err}"
                     return
         elif name in ("answer", "additional", "authority"):
             for tok in args:
-                err = _gotemplate.parse_error(tok.text)
+                funcs = {"parseInt"} if version_tuple(ctx.version) >= version_tuple(PARSE_INT_SINCE) else set()
+                err = _gotemplate.parse_error(tok.text, frozenset(funcs))
                 if err:
                     yield tok, f"could not compile template: {name}, template: {name}: {err}"
                     return
@@ -58,16 +63,16 @@ def _block(directive, ctx):
             if not _VAR_NAME.match(var):
                 yield args[0], f'invalid variable name "{var}"'
                 return
-            if _expr.is_reserved(var, env):
+            if expr.is_reserved(var, env):
                 yield args[0], f'variable name "{var}" is reserved'
                 return
-            err, result = _expr.check(" ".join(t.text for t in args[1:]), env)
+            err, result = expr.check(" ".join(t.text for t in args[1:]), env)
             if err:
                 yield args[1], f"could not compile expression: {var}, {err}"
                 return
             env[var] = result
         elif name == "expr":
-            err = _expr.compile_error(args, env)
+            err = expr.compile_error(args, env)
             if err:
                 yield (args[0] if args else line.name_token), f"could not compile expression: {err}"
                 return
@@ -95,7 +100,8 @@ PLUGIN = Plugin(
         Prop("var", "name:str expression:str+"),
         Prop("expr", "expression:str+"),
         Prop("rcode", "rcode:rcode(exact)", reads=READS_FIXED, says=says(invalid="unknown rcode {value}")),
-        Prop("ederror", "code:uint(16) reason:str?", since="1.10.1"),
+        Prop("ederror", "code:uint(16) reason:str?", since="1.10.1",
+             says=says(invalid="error parsing extended DNS error code {value}, {error}")),
         fallthrough(),
         Prop("upstream", free_args=True,
              replacement="nothing: it is ignored, CNAME targets are resolved through CoreDNS itself"),

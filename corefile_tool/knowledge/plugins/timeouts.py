@@ -2,11 +2,14 @@
 
 Versions: the plugin arrived in 1.10.1, maxtcpqueries in 1.14.7.
 """
-from ..spec import Plugin, Prop
+from ..spec import Plugin, Prop, says
 from .. import values
 from ._dispenser import lines, words
 
 TIMEOUT = "timeout:seconds_or_duration(1..86400)"
+# timeouts.go: durations.NewDurationFromArg's error, then its own range check.
+TIMEOUT_SAYS = says(invalid="failed to parse duration '{value}'",
+                    range="timeout provided '{value}' needs to be between 1 second and 24 hours")
 
 
 def _not_empty(directive, ctx):
@@ -32,10 +35,12 @@ PLUGIN = Plugin(
     block=True,
     since="1.10.1",
     props=(
-        Prop("read", TIMEOUT),
-        Prop("write", TIMEOUT),
-        Prop("idle", TIMEOUT),
-        Prop("maxtcpqueries", "count:int", since="1.14.7"),
+        Prop("read", TIMEOUT, says=TIMEOUT_SAYS),
+        Prop("write", TIMEOUT, says=TIMEOUT_SAYS),
+        Prop("idle", TIMEOUT, says=TIMEOUT_SAYS),
+        Prop("maxtcpqueries", "count:int", since="1.14.7",
+             says=says(invalid="invalid value for maxtcpqueries '{value}': {error}")),
     ),
+    says=says(unknown="unknown option: '{name}'"),
     checks=(_not_empty, _max_tcp_queries),
 )

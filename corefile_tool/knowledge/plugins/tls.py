@@ -4,11 +4,15 @@
 from 1.14.3, keylog. From 1.14.7 `tls` without arguments obtains a certificate with ACME DNS-01, configured by
 the block (acme, email, ca, storage, ca_root, resolver; each once).
 """
-from ..spec import Plugin, Prop
+import os
+
+from ..spec import Plugin, Prop, says
 from .. import values
 from ...addresses import is_domain_name
 from ._dispenser import arg_error, at_least, lines, start_up_files, words
-from ._setup_helpers import go_parse_ip
+from ._setup_helpers import go_parse_ip, locate, missing_file
+
+UNKNOWN_PROPERTY = "unknown-property"
 
 MANUAL = ("client_auth", "keylog")
 ACME = ("acme", "email", "ca", "storage", "ca_root", "resolver")
@@ -31,20 +35,56 @@ def acme_domain_error(text):
     return None
 
 
+def acme_domain_normal(text):
+    """normalizeACMEDomain's result (lower case, no final dot, IDNA), None when it refuses the name."""
+    if acme_domain_error(text) is not None:
+        return None
+    domain = text.lower()
+    if domain.endswith("."):
+        domain = domain[:-1]
+    wildcard = domain.startswith("*.")
+    check = (domain[2:] if wildcard else domain).encode("idna").decode("ascii")
+    return "*." + check if wildcard else check
+
+
+def _unknown(line, message, since=None):
+    extra = f" (added in CoreDNS {since})" if since else ""
+    return line.name_token, message + extra, "error", UNKNOWN_PROPERTY
+
+
 def _manual(directive, ctx):
     args = directive.args
     for line in lines(directive):
         if line.name in ACME:
-            yield line.name_token, f"unknown option '{line.name}' (ACME options need `tls` without arguments)"
+            yield _unknown(line, f"unknown option '{line.name}' (ACME options need `tls` without arguments)")
+            return
+        if line.name not in MANUAL:
+            yield _unknown(line, f"unknown option '{line.name}'")
+            return
+        if line.name == "keylog" and not at_least(ctx, "1.14.3"):
+            yield _unknown(line, "unknown option 'keylog'", since="1.14.3")
             return
     yield from start_up_files(ctx, args, "TLS file")
+    for line in lines(directive, "keylog"):
+        yield from _keylog_directory(ctx, line, directive)
+
+
+def _keylog_directory(ctx, line, directive):
+    """tls.go opens the key log with O_CREATE at start-up: its directory must exist on CoreDNS's host."""
+    args = words(line, directive)
+    if len(args) != 1:
+        return
+    tok = args[0]
+    parent = os.path.dirname(tok.text)
+    if parent and locate(ctx, tok, parent) is None:
+        yield missing_file(tok, parent, "key log directory")
 
 
 def _acme(directive, ctx):
     domains = None
     for line in lines(directive):
-        if line.name in MANUAL:
-            yield line.name_token, f"unknown ACME option {line.name!r}"
+        if line.name not in ACME:
+            yield _unknown(line, f'unknown ACME option "{line.name}"')
             return
     for line in lines(directive, *ACME):
         args = words(line, directive)
@@ -89,6 +129,86 @@ def _acme(directive, ctx):
             return
     for line in lines(directive, "ca_root"):
         yield from start_up_files(ctx, words(line, directive)[:1], "ACME CA root")
+    yield from _conflicts(directive, ctx)
+
+
+# certmagic.DefaultACME.CA: the CA of a block without `ca`.
+DEFAULT_CA = "https://acme-v02.api.letsencrypt.org/directory"
+
+
+def _block_root(block) -> str:
+    """The block's `root` (config.Root; the root plugin runs before tls): the last one given."""
+    root = ""
+    for d in block.directives:
+        if d.name == "root" and d.args:
+            root = d.args[0].text
+    return root
+
+
+def _acme_key(directive, block):
+    """acmeOptions.key() of an ACME `tls` directive: its normalised, de-duplicated, sorted domains and each
+    option with acme.go's defaults and root-relative paths; None when the directive is refused anyway."""
+    root = _block_root(block)
+    opts = {"ca": DEFAULT_CA, "storage": os.path.normpath(os.path.join(root or ".", ".coredns", "acme")),
+            "email": "", "ca_root": "", "resolver": ""}
+    domains = []
+    for line in lines(directive, *ACME):
+        args = words(line, directive)
+        if not args:
+            return None
+        if line.name == "acme":
+            domains = [acme_domain_normal(t.text) for t in args]
+        elif line.name in ("storage", "ca_root"):
+            path = args[0].text
+            opts[line.name] = os.path.normpath(path if os.path.isabs(path) or not root else os.path.join(root, path))
+        else:
+            opts[line.name] = args[0].text
+    if not domains or None in domains:
+        return None
+    domains = sorted(set(domains))
+    return tuple(domains), tuple(sorted(opts.items()))
+
+
+def _acme_directives(ctx):
+    """Every ACME `tls` directive of the Corefile with its block, in the order setup runs them (block by block;
+    tls's own position in plugin.cfg is the same for all)."""
+    for block in ctx.corefile.server_blocks:
+        for d in block.directives:
+            if d.name == "tls" and not d.args:
+                yield d, block
+
+
+def _conflicts(directive, ctx):
+    """acmeRuntime.add: one Corefile's ACME configurations share a runtime, and a domain may belong to one set
+    of options only ("ACME domain %q is configured with conflicting options")."""
+    owners = {}
+    keys = set()
+    for d, block in _acme_directives(ctx):
+        key = _acme_key(d, block)
+        if key is None:
+            if d is directive:
+                return
+            continue
+        if d is directive:
+            if key in keys:
+                return
+            for domain in key[0]:
+                if owners.get(domain, key) != key:
+                    yield _domain_token(d, domain), f'ACME domain "{domain}" is configured with conflicting options'
+                    return
+            return
+        if key not in keys and not any(owners.get(dom, key) != key for dom in key[0]):
+            keys.add(key)
+            for domain in key[0]:
+                owners[domain] = key
+
+
+def _domain_token(directive, domain):
+    for line in lines(directive, "acme"):
+        for tok in words(line, directive):
+            if acme_domain_normal(tok.text) == domain:
+                return tok
+    return directive.name_token
 
 
 def _mode(directive, ctx):
@@ -113,8 +233,12 @@ PLUGIN = Plugin(
     args="files:str*",
     free_args=True,
     block=True,
+    # Which names the block takes depends on the mode (CERT KEY [CA], or ACME without arguments), and setup
+    # words an unknown one per mode: `checks` judge the names.
+    other_lines=True,
     props=(
-        Prop("client_auth", "type:enum(nocert|request|require|verify_if_given|require_and_verify)"),
+        Prop("client_auth", "type:enum(nocert|request|require|verify_if_given|require_and_verify)",
+             says=says(invalid="unknown authentication type '{value}'")),
         Prop("keylog", "file:str", since="1.14.3"),
     ) + tuple(_acme_once(name) for name in ACME),
     checks=(_mode,),

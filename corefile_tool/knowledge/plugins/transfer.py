@@ -1,5 +1,6 @@
 """transfer: serves zone transfers (AXFR/IXFR) (coredns plugin/transfer/setup.go)."""
 from ..spec import ANSWERS_SOME, Plugin, Prop
+from ._dispenser import words
 from ._setup_helpers import go_parse_ip, go_split_host_port, ignored_zones
 
 
@@ -20,7 +21,8 @@ def _check(directive, ctx):
     for line in lines:
         if line.name == "to":
             has_to = True
-            for tok in line.args:
+            # RemainingArgs: a `}` closing the block on this line is one more address to parse.HostPort
+            for tok in words(line, directive):
                 if tok.text == "*":
                     continue
                 err = _host_port_error(tok.text)

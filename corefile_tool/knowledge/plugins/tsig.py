@@ -63,7 +63,8 @@ def _secrets(directive, ctx):
         else:
             if len(args) != 1:
                 continue
-            path = locate(ctx, args[0], args[0].text)
+            # setup.go opens the name as given (os.Open): `root` is not joined to it.
+            path = locate(ctx, args[0], args[0].text, use_root=False)
             if path is None:
                 yield missing_file(args[0], args[0].text, "TSIG secrets file")
                 continue

@@ -1,6 +1,7 @@
 """view: selects a server block by an expression over the query (coredns plugin/view/setup.go)."""
 from ..spec import Plugin, Prop
-from . import _expr
+from ._dispenser import words
+from ... import expr
 
 
 def _expressions(directive, ctx):
@@ -8,9 +9,10 @@ def _expressions(directive, ctx):
         return
     for line in directive.block.directives:
         if line.name == "expr":
-            err = _expr.compile_error(line.args, _expr.view_env())
+            args = words(line, directive)      # RemainingArgs: a `}` ending the line is part of the expression
+            err = expr.compile_error(args, expr.view_env())
             if err:
-                yield (line.args[0] if line.args else line.name_token), err
+                yield (args[0] if args else line.name_token), err
                 return
 
 
