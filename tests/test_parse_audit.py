@@ -274,3 +274,21 @@ def test_inspect_key_agrees_with_the_parse_json():
     cf = parse("Upper.Example:5353 192.0.2.0/24 {\n    whoami\n}\n", env={})
     for key in cf.server_blocks[0].keys:
         assert key.to_json()["zones"] == list(inspect_key(key.text).zones)
+
+
+# ------------------------------------------------------------------ host:port (net.SplitHostPort, net/ipsock.go)
+
+@pytest.mark.parametrize("address, reason", [
+    ("h[x:8091", "unexpected '[' in address"),       # a bracket outside a bracketed host
+    ("[fe80::2[1]:8091", "unexpected '[' in address"),
+    ("h]x:8091", "unexpected ']' in address"),
+    ("[fe80::2]x:8091", "missing port in address"),   # the bracket must be followed by the port's colon
+    ("fe80::2:8091", "too many colons in address"),
+    ("[fe80::2:8091", "missing ']' in address"),
+])
+def test_a_listen_address_is_split_as_go_splits_it(address, reason):
+    assert any(reason in m for m in errors(f". {{\n    health {address}\n}}\n")), address
+
+
+def test_a_bracketed_ipv6_listen_address_is_accepted():
+    assert errors(". {\n    health [fe80::2]:8091\n}\n") == []

@@ -215,17 +215,36 @@ def _ip_or_cidr(text, param):
     return _ip(text, param) if "/" not in text else _cidr(text, param)
 
 
-def split_go_hostport(text: str):
-    """Go net.SplitHostPort: (host, port) or None."""
+def go_split_hostport(text: str):
+    """Go net.SplitHostPort (net/ipsock.go): (host, port, None), or (None, None, Go's reason)."""
+    if ":" not in text:
+        return None, None, "missing port in address"
+    last_colon = text.rindex(":")
     if text.startswith("["):
         end = text.find("]")
-        if end == -1 or not text[end + 1:].startswith(":") or ":" in text[end + 2:]:
-            return None
-        return text[1:end], text[end + 2:]
-    if text.count(":") != 1:
-        return None
-    host, port = text.split(":")
-    return host, port
+        if end == -1:
+            return None, None, "missing ']' in address"
+        if end + 1 != last_colon:
+            if end + 1 < len(text) and text[end + 1] == ":":
+                return None, None, "too many colons in address"
+            return None, None, "missing port in address"
+        host, bracket_free_from, close_free_from = text[1:end], 1, end + 1
+    else:
+        host = text[:last_colon]
+        if ":" in host:
+            return None, None, "too many colons in address"
+        bracket_free_from = close_free_from = 0
+    if "[" in text[bracket_free_from:]:
+        return None, None, "unexpected '[' in address"
+    if "]" in text[close_free_from:]:
+        return None, None, "unexpected ']' in address"
+    return host, text[last_colon + 1:], None
+
+
+def split_go_hostport(text: str):
+    """Go net.SplitHostPort: (host, port) or None."""
+    host, port, reason = go_split_hostport(text)
+    return None if reason else (host, port)
 
 
 @value_type("port")
@@ -239,10 +258,9 @@ def _port(text, param):
 @value_type("listen")
 def _listen(text, param):
     """A listen address `[HOST]:PORT` (net.Listen): host may be empty, port required."""
-    hp = split_go_hostport(text)
-    if hp is None:
-        return f"address {text}: missing port in address"
-    host, port = hp
+    host, port, reason = go_split_hostport(text)
+    if reason:
+        return f"address {text}: {reason}"
     if host:
         try:
             ipaddress.ip_address(host)

@@ -1,13 +1,15 @@
 """health: HTTP liveness endpoint (coredns plugin/health/setup.go)."""
+from .. import values
 from ..spec import Plugin, Prop, says
-from ._setup_helpers import go_split_host_port, http_server_conflicts
+from ._setup_helpers import http_server_conflicts
 
 
 def _address(directive, ctx):
     # Only net.SplitHostPort is applied at setup; a bad host or port fails later, when the listener opens.
     for tok in directive.args[:1]:
-        if go_split_host_port(tok.text) is None:
-            yield tok, f"address {tok.text}: missing port in address"
+        reason = values.go_split_hostport(tok.text)[2]
+        if reason:
+            yield tok, f"address {tok.text}: {reason}"
 
 
 PLUGIN = Plugin(
