@@ -57,10 +57,17 @@ class Function:
 
 def _incidr(ip, cidr):
     try:
-        addr = ipaddress.ip_address(str(ip).split("%")[0])
+        # net.ParseIP takes no zone: client_ip() of a link-local client with one ("fe80::1%eth0") is an error.
+        if "%" in str(ip):
+            raise ValueError(ip)
+        addr = ipaddress.ip_address(str(ip))
     except ValueError:
         raise ExprError("first argument is not an IP address") from None
     try:
+        # net.ParseCIDR wants ADDRESS/PREFIX-LENGTH: no bare address, netmask or zone.
+        address, slash, bits = str(cidr).partition("/")
+        if not slash or not bits.isdigit() or "%" in address:
+            raise ValueError(cidr)
         net = ipaddress.ip_network(cidr, strict=False)
     except ValueError as e:
         raise ExprError(f"invalid CIDR address: {cidr}") from e
@@ -88,7 +95,8 @@ DEFAULT_ENV = {
     "id": Function((), INT, lambda q, md: 0),
     "opcode": Function((), INT, lambda q, md: 0),
     "do": Function((), BOOL, lambda q, md: q.do),
-    "bufsize": Function((), INT, lambda q, md: q.bufsize),
+    # request.Size: edns.Size gives TCP the largest message (65535) whatever the OPT record says.
+    "bufsize": Function((), INT, lambda q, md: 65535 if q.proto == "tcp" else max(q.bufsize, 512)),
     "server_ip": Function((), STRING, lambda q, md: q.server_ip),
     "server_port": Function((), STRING, lambda q, md: str(q.server_port)),
 }

@@ -184,9 +184,11 @@ def zone_configs(corefile: Corefile, version: Optional[str] = None) -> list[Zone
     quirk_unbound_check = (_at_least(version, FIRST_KEY_SETUP_SINCE)
                            and not _at_least(version, LISTEN_HOSTS_COPIED_BEFORE_CHECK))
     configs: list[ZoneConfig] = []
+    append = configs.append
     for index, block in enumerate(corefile.server_blocks):
         names = [d.name_token.text for d in block.directives]
         bind = _bind_addresses([d for d in block.directives if d.name == "bind"]) if "bind" in names else _UNBOUND
+        hosts, interfaces = bind.hosts, bind.interfaces
         filtered = views_exist and any(name in names for name in VIEWER_PLUGINS)
         first = True
         for key in block.keys:
@@ -194,9 +196,9 @@ def zone_configs(corefile: Corefile, version: Optional[str] = None) -> list[Zone
             if address.zones is None:
                 continue
             for zone in address.zones:
-                checked = ("",) if (quirk_unbound_check and not first) else bind.hosts
-                configs.append(ZoneConfig(block, index, key, zone, address.port, address.transport, bind.hosts,
-                                          bind.interfaces, first, filtered, checked))
+                checked = ("",) if (quirk_unbound_check and not first) else hosts
+                append(ZoneConfig(block, index, key, zone, address.port, address.transport, hosts, interfaces, first,
+                                  filtered, checked))
                 first = False
     return configs
 

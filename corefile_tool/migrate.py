@@ -311,7 +311,7 @@ class _Migration:
             elif c.rewrite == m.FIRST_ARGUMENT_ONLY:
                 del line.args[1:]
             elif c.rewrite == m.TRANSFER_TO_PLUGIN:
-                self.transfer_to_plugin(block, d)
+                self.transfer_to_plugin(block, d, c)
             else:  # pragma: no cover - data error
                 raise ValueError(f"unknown property rewrite {c.rewrite!r}")
 
@@ -386,7 +386,9 @@ class _Migration:
                             additional=f'It has no equivalent in "{c.replaced_by}" and is dropped.')
                 continue
             if isinstance(rule, dict):
-                rule = rule.get(words) or (rule.get(m.ANY_ARGUMENTS) if words else None)
+                first = f"{line.args[0].text} {m.ANY_ARGUMENTS}" if line.args else None
+                rule = rule.get(words) or (rule.get(first) if first else None) or (
+                    rule.get(m.ANY_ARGUMENTS) if words else None)
                 if rule == "keep":
                     new_lines.append(line)
                     continue
@@ -449,12 +451,22 @@ class _Migration:
             _remove(block.directives, fwd)
         return out
 
-    def transfer_to_plugin(self, block: ServerBlock, d: Directive):
-        """`transfer to ADDR...` lines of kubernetes/file/auto/secondary become one transfer plugin."""
-        to = [a for line in _lines(d, "transfer") if line.args and line.args[0].text == "to" for a in line.args[1:]]
-        for line in _lines(d, "transfer"):
-            if line.args and line.args[0].text == "to":
-                self.remove_line(d, line)
+    def transfer_to_plugin(self, block: ServerBlock, d: Directive, c: m.Change):
+        """`transfer to ADDR...` lines of kubernetes/file/auto/secondary become one transfer plugin, allowing
+        the addresses the plugin allowed: kubernetes kept only its last line, the others added theirs up."""
+        lines = [line for line in _lines(d, "transfer") if line.args and line.args[0].text == "to"]
+        for line in lines:
+            self.remove_line(d, line)
+        if m.TRANSFER_LINES.get(d.name) == "last" and len(lines) > 1:
+            lines = lines[-1:]
+            self.notice(d.name, "transfer", c.status, c.version, replaced_by=c.replaced_by,
+                        additional=f'Only the last "transfer to" line was in effect in "{d.name}" (each replaced '
+                                   "the one before); the transfer plugin gets its addresses alone.")
+        to = []
+        for line in lines:
+            for a in line.args[1:]:
+                if a.text not in [t.text for t in to]:   # an address given twice is allowed once
+                    to.append(a)
         if not to:
             return
         if d.name == "kubernetes":
@@ -474,7 +486,9 @@ class _Migration:
         for c in m.changes_in(v):
             for block in self.corefile.server_blocks:
                 if c.rewrite == m.ADD_PLUGIN and c.plugin not in known and not _is_snippet(block):
-                    for d in [d for d in block.directives if d.name == c.plugin and not d.args and d.block is None]:
+                    # The target has no such plugin at all, whatever its arguments (`ready :8181` too): taken
+                    # out, as corefile-migration's MigrateDown does (removePlugin), rather than refused.
+                    for d in [d for d in block.directives if d.name == c.plugin]:
                         _remove(block.directives, d)
                         self.reverted(c)
                 elif c.rewrite == m.ADD_OPTION:

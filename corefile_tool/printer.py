@@ -278,9 +278,69 @@ def format_corefile(corefile: Corefile) -> str:
 
 def format_server_block(block: ServerBlock, comments: Iterable = (), tokens: Iterable[Token] = ()) -> str:
     """One server block, from `keys {` to `}`, ending with a newline."""
+    if comments == () and tokens == ():
+        # Without comments the text is a function of the words and their lines (_print_key), and a generated mesh
+        # prints the same peer block in every cluster's Corefile: printed once, then looked up.
+        key = _print_key(block)
+        text = _PRINTED.get(key)
+        if text is None:
+            p = _Printer()
+            p.server_block(block)
+            text = p.finish()
+            if len(_PRINTED) >= _PRINTED_MAX:
+                _PRINTED.clear()
+            _PRINTED[key] = text
+        return text
     p = _Printer(comments, tokens)
     p.server_block(block)
     return p.finish()
+
+
+_PRINTED: dict = {}
+_PRINTED_MAX = 20_000
+
+
+# Markers of _print_key's flat encoding (objects equal to no word or line).
+_KEYS_END, _NO_TOKEN, _DIRECTIVE, _ARGS_END, _TAIL_END, _BLOCK, _BLOCK_END = (object() for _ in range(7))
+
+
+def _print_key(block: ServerBlock) -> tuple:
+    """What the printer reads of a block when there are no comments, as one flat tuple (cheap to hash): every
+    word, and its line where _pos gives one (blank lines are kept from gaps between lines)."""
+    out: list = []
+    for k in block.keys:
+        t = k.token
+        out += (k.text, t.text, t.line if not t.file and t.line >= 1 else None)
+    out.append(_KEYS_END)
+    _token_key(out, block.open)
+    _directives_key(out, block.directives)
+    _token_key(out, block.close)
+    return tuple(out)
+
+
+def _token_key(out: list, t: Optional[Token]) -> None:
+    if t is None:
+        out.append(_NO_TOKEN)
+    else:
+        out += (t.text, t.line if not t.file and t.line >= 1 else None)
+
+
+def _directives_key(out: list, directives: list) -> None:
+    for d in directives:
+        t = d.name_token
+        out += (_DIRECTIVE, t.text, t.line if not t.file and t.line >= 1 else None)
+        for t in d.args:
+            out += (t.text, t.line if not t.file and t.line >= 1 else None)
+        out.append(_ARGS_END)
+        for t in d.tail:
+            out += (t.text, t.line if not t.file and t.line >= 1 else None)
+        out.append(_TAIL_END)
+        if d.block is not None:
+            out.append(_BLOCK)
+            _token_key(out, d.block.open)
+            _directives_key(out, d.block.directives)
+            out.append(_BLOCK_END)
+            _token_key(out, d.block.close)
 
 
 def format_directive(directive: Directive, depth: int = 0, comments: Iterable = (),

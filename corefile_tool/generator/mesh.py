@@ -297,33 +297,82 @@ def default_jobs(clusters: int) -> int:
     return min(os.cpu_count() or 1, 8) if clusters >= PARALLEL_FROM else 1
 
 
-def _check_clusters(inventory: Inventory, configs: list[ClusterConfig], indexes) -> list[tuple]:
-    """(index, lint diagnostics, walks) of the clusters at `indexes`."""
-    mesh = Mesh(inventory, configs)
-    out = []
-    for i in indexes:
-        out.append((i, lint_config(configs[i]), walks_for(mesh, configs[i].cluster)))
-        # Its simulator now holds a chain for every peer block; later walks only end here (a fresh one is cheap).
-        mesh.simulators.pop(configs[i].cluster.name, None)
-    return out
+class _Tasks:
+    """A mesh check's tasks, one lint and one walk per cluster (no walks for lint only), claimed one at a time by
+    the processes sharing them, so that each keeps busy to the end whatever each kind costs."""
+
+    def __init__(self, count: int, walks: bool, shared: bool):
+        self.count = count
+        if shared:
+            import multiprocessing
+
+            value = multiprocessing.get_context("fork").Value
+            self.next = {"lint": value("q", 0), "walk": value("q", 0 if walks else count)}
+        else:
+            self.next = {"lint": _Counter(0), "walk": _Counter(0 if walks else count)}
+
+    def claim(self, kind: str) -> Optional[int]:
+        counter = self.next[kind]
+        with counter.get_lock():
+            i = counter.value
+            if i >= self.count:
+                return None
+            counter.value = i + 1
+        return i
 
 
-_FORKED: tuple = ()   # (inventory, configs, lint only?) handed to forked workers without pickling the trees
+class _Counter:
+    """multiprocessing.Value's interface for one process."""
+
+    def __init__(self, value: int):
+        self.value = value
+
+    def get_lock(self):
+        from contextlib import nullcontext
+
+        return nullcontext()
 
 
-def _work_share(indexes) -> list[tuple]:
+def _run_tasks(inventory, configs: list[ClusterConfig], tasks: _Tasks, order: tuple) -> tuple[dict, dict]:
+    """Claims tasks (the kinds in `order`, the first until none is left) and runs them: (index -> lint
+    diagnostics, index -> walks)."""
+    lint, walks = {}, {}
+    mesh = None
+    for kind in order:
+        while (i := tasks.claim(kind)) is not None:
+            if kind == "lint":
+                lint[i] = lint_config(configs[i])
+                continue
+            if mesh is None:
+                mesh = Mesh(inventory, configs)
+            walks[i] = walks_for(mesh, configs[i].cluster)
+            # Its simulator now holds a chain for every peer block; later walks only end here (a fresh one is cheap).
+            mesh.simulators.pop(configs[i].cluster.name, None)
+    return lint, walks
+
+
+_FORKED: tuple = ()   # (inventory, configs, tasks) handed to forked workers without pickling the trees
+
+
+def _work_share(order: tuple) -> tuple[dict, dict]:
     from .model import collector_paused
 
-    inventory, configs, lint_only = _FORKED
+    inventory, configs, tasks = _FORKED
     with collector_paused():
-        if lint_only:
-            return [(i, lint_config(configs[i]), []) for i in indexes]
-        return _check_clusters(inventory, configs, indexes)
+        return _run_tasks(inventory, configs, tasks, order)
+
+
+# The process that starts the workers walks first: walks return large results (every hop's trace), which then need
+# no pickling, and one process walking builds each cluster's simulator once. Workers lint first (their results are
+# a few diagnostics); whoever runs out of its first kind helps with the other.
+PARENT_ORDER = ("walk", "lint")
+WORKER_ORDER = ("lint", "walk")
 
 
 def _run_shared(inventory, configs: list[ClusterConfig], jobs: Optional[int], lint_only: bool) -> list[tuple]:
-    """(index, diagnostics, walks) for every config, in index order, computed by `jobs` worker processes (default:
-    one per CPU for large meshes; each cluster's lint and walks are independent of the others')."""
+    """(index, diagnostics, walks) for every config, in index order, computed by `jobs` processes, this one and
+    jobs - 1 forked workers (default: one per CPU for large meshes; each cluster's lint and walks are independent
+    of the others'). The results do not depend on which process computed what."""
     import multiprocessing
 
     from .model import collector_paused
@@ -331,22 +380,25 @@ def _run_shared(inventory, configs: list[ClusterConfig], jobs: Optional[int], li
     global _FORKED
     jobs = default_jobs(len(configs)) if jobs is None else max(1, jobs)
     jobs = min(jobs, len(configs)) or 1
+    parallel = jobs > 1 and "fork" in multiprocessing.get_all_start_methods()
+    tasks = _Tasks(len(configs), not lint_only, parallel)
     with collector_paused():
-        if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+        if parallel:
             for c in configs:
                 c.corefile()   # laid out once, before the workers inherit the trees
-            shares = [list(range(k, len(configs), jobs)) for k in range(jobs)]
-            _FORKED = (inventory, configs, lint_only)
+            _FORKED = (inventory, configs, tasks)
             try:
-                with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                    parts = [item for share in pool.map(_work_share, shares) for item in share]
+                with multiprocessing.get_context("fork").Pool(jobs - 1) as pool:
+                    pending = pool.map_async(_work_share, [WORKER_ORDER] * (jobs - 1))
+                    lint, walks = _run_tasks(inventory, configs, tasks, PARENT_ORDER)
+                    for worker_lint, worker_walks in pending.get():
+                        lint.update(worker_lint)
+                        walks.update(worker_walks)
             finally:
                 _FORKED = ()
-        elif lint_only:
-            parts = [(i, lint_config(c), []) for i, c in enumerate(configs)]
         else:
-            parts = _check_clusters(inventory, configs, range(len(configs)))
-    return sorted(parts, key=lambda item: item[0])
+            lint, walks = _run_tasks(inventory, configs, tasks, PARENT_ORDER)
+    return [(i, lint[i], walks.get(i, [])) for i in range(len(configs))]
 
 
 def lint_all(configs: list[ClusterConfig], jobs: Optional[int] = None) -> dict:

@@ -234,6 +234,13 @@ def collector_paused():
         yield
     finally:
         if was_enabled:
+            # Everything made meanwhile is still in the youngest generation, and the first collection after
+            # enabling would walk it all (most of a second for a large mesh). Freezing and unfreezing moves it
+            # to the oldest generation at no cost, where only full collections look at it, as they would have
+            # (not when the program has frozen objects of its own: unfreezing would release them too).
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 

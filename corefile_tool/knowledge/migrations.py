@@ -126,9 +126,10 @@ CHANGES = (
 )
 
 # proxy's properties in forward's words (plugin/proxy/README.md v1.4.0, plugin/forward/README.md and setup.go).
-# A value is "keep", "drop", or a dict from the property's arguments (joined by spaces; "" = none, ANY_ARGUMENTS =
-# any others) to "keep" or to (the line that replaces it, "" = drop it; the notice's sentence saying why).
-# A property or argument not listed has no equivalent: the migration is refused.
+# A value is "keep", "drop", or a dict from the property's arguments to "keep" or to (the line that replaces it,
+# "" = drop it; the notice's sentence saying why). A key is the arguments joined by spaces ("" = none), or
+# "FIRST *" for any arguments that start with FIRST, or ANY_ARGUMENTS alone for any others; the most exact key
+# that matches wins. A property or argument not listed has no equivalent: the migration is refused.
 ANY_ARGUMENTS = "*"
 PROXY_TO_FORWARD_OPTIONS = {
     "except": {
@@ -156,8 +157,25 @@ PROXY_TO_FORWARD_OPTIONS = {
     "protocol": {
         "dns": ("", '"protocol dns" is what "forward" does without it; it is dropped.'),
         "dns force_tcp": ("force_tcp", '"protocol dns force_tcp" becomes "force_tcp".'),
+        # proxy itself refused a protocol named force_tcp (plugin/proxy/upstream.go v1.4.0: invalid protocol);
+        # corefile-migration reads `protocol force_tcp ...` as force_tcp (its migrate_test.go), and so does this.
+        "force_tcp": ("force_tcp", '"protocol force_tcp" becomes "force_tcp".'),
+        f"force_tcp {ANY_ARGUMENTS}": ("force_tcp", '"protocol force_tcp ..." becomes "force_tcp"; the words after '
+                                                    'it have no meaning in "forward".'),
+        # https_google did nothing from 1.1.4 and was refused from 1.2.0 (the Changes above); forward never had it.
+        "https_google": ("", '"protocol https_google" has done nothing since CoreDNS 1.1.4; it is dropped.'),
+        f"https_google {ANY_ARGUMENTS}": ("", '"protocol https_google" has done nothing since CoreDNS 1.1.4; it is '
+                                              "dropped."),
+        # `protocol grpc` is not listed: forward cannot speak gRPC, and dropping it would send plain DNS to a gRPC
+        # endpoint, so the migration is refused (corefile-migration drops it).
     },
 }
+
+# How a plugin read several `transfer to` lines before 1.8.0, which decides what the transfer plugin's one `to`
+# list is: "last" = each line replaced the ones before (plugin/kubernetes/setup.go v1.7.1: k8s.TransferTo = tos),
+# "all" = the lines add up (plugin/file, auto and secondary setup.go v1.7.1 append; notes/coredns-1.8.0.md shows
+# two file lines becoming one `to` list).
+TRANSFER_LINES = {"kubernetes": "last", "file": "all", "auto": "all", "secondary": "all"}
 
 # A stub domain split off into its own server block (corefile-migration's layout) gets these plugins too.
 STUB_BLOCK_PLUGINS = (("loop",), ("errors",), ("cache", "30"))

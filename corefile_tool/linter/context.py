@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
+from ..addresses import zones_from_args
 from ..diagnostics import Diagnostic
 from ..lexer import Token
 from ..tree import Corefile, Directive, ServerBlock
@@ -69,22 +70,28 @@ class Context:
         plugins = self._cache.get("plugins")
         if plugins is None:
             plugins = self._cache["plugins"] = {}
-        if name not in plugins:
-            from ..knowledge import registry, versions
+        try:
+            return plugins[name]      # asked several times for every directive by several rules
+        except KeyError:
+            pass
+        from ..knowledge import registry, versions
 
-            known = name in versions.order_index(self.version)
-            plugins[name] = registry.get(name) if known else None
-        return plugins[name]
+        known = name in versions.order_index(self.version)
+        found = plugins[name] = registry.get(name) if known else None
+        return found
 
     def find(self, block: ServerBlock, name: str) -> list:
         """block.find(name) from an index built once: rules ask each block for several directives. The list
         returned is shared: do not change it."""
-        try:
-            by_name = self._by_name[id(block)]
-        except KeyError:
+        by_name = self._by_name.get(id(block))
+        if by_name is None:     # (a lookup, not a caught KeyError: every block misses once)
             by_name = self._by_name[id(block)] = {}
             for d in block.directives:
-                by_name.setdefault(d.name_token.text, []).append(d)
+                same = by_name.get(d.name_token.text)
+                if same is None:
+                    by_name[d.name_token.text] = [d]
+                else:
+                    same.append(d)
         return by_name.get(name, _NONE)
 
     # ------------------------------------------------------------------ shared facts, computed once
@@ -127,8 +134,6 @@ class Context:
     def directive_zones(self, d: Directive, block: ServerBlock) -> Optional[list]:
         """The zones a zone-scoped plugin serves: its zone arguments (normalised, CIDRs expanded), or the block's
         zones when it has none. None when the knowledge base cannot say which arguments are zones."""
-        from ..addresses import zones_from_args
-
         plugin = self.plugin(d.name)
         if plugin is None or not plugin.zones or plugin.free_args:
             return None

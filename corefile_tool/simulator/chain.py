@@ -99,18 +99,32 @@ def _unshared(version: str) -> frozenset:
 
 
 def signature(directives) -> tuple:
-    """Everything a model can read of directives: names, lines, words, and the same of the lines in their blocks."""
-    # A plain loop with list comprehensions: a quarter cheaper than map/attrgetter for the few words of a line, and
-    # a mesh computes this for every peer block of every cluster.
-    out = []
+    """Everything a model can read of directives: names, lines, words, and the same of the lines in their blocks.
+
+    One flat tuple with markers between the parts (a mesh computes this for every peer block of every cluster, and
+    a flat tuple is made and hashed in half the time of nested ones); equal exactly when the directives are."""
+    out: list = []
+    _signature(out, directives)
+    return tuple(out)
+
+
+# Markers of signature's flat encoding (objects equal to no word or line).
+_DIRECTIVE, _ARGS_END, _TAIL_END, _BLOCK, _BLOCK_END = (object() for _ in range(5))
+
+
+def _signature(out: list, directives) -> None:
     for d in directives:
         name = d.name_token
-        block = d.block
-        tail = d.tail
-        out.append((name.text, name.line, tuple([a.text for a in d.args]),
-                    tuple([a.text for a in tail]) if tail else (),
-                    signature(block.directives) if block is not None else None))
-    return tuple(out)
+        out += (_DIRECTIVE, name.text, name.line)
+        out += [a.text for a in d.args]
+        out.append(_ARGS_END)
+        if d.tail:
+            out += [a.text for a in d.tail]
+        out.append(_TAIL_END)
+        if d.block is not None:
+            out.append(_BLOCK)
+            _signature(out, d.block.directives)
+            out.append(_BLOCK_END)
 
 
 def group_directives(block) -> dict:

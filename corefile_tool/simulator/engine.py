@@ -365,9 +365,10 @@ class Simulator:
         result.additional = list(reply.additional)
 
     # ------------------------------------------------------------------ lookups plugins make through the server
-    def _lookup_through(self, q: Query, name: str, qtype: str) -> Reply:
-        """upstream.Lookup: the same server (listener) answers name/qtype for the same client."""
-        if q.depth >= MAX_LOOKUP_DEPTH:
+    def _lookup_through(self, q: Query, name: str, qtype: str, extra_depth: int = 0) -> Reply:
+        """upstream.Lookup: the same server (listener) answers name/qtype for the same client. `extra_depth` lets a
+        caller with a loop guard of its own (file: dnsserver.LoopKey) nest that many levels deeper."""
+        if q.depth >= MAX_LOOKUP_DEPTH + extra_depth:
             return Reply(None, unknown=f"lookups through the server nest deeper than {MAX_LOOKUP_DEPTH}: a loop")
         lst = self._listener(q.listener)
         sub = Query(canonical(name), qtype, q.cls, client_ip=q.client_ip, client_port=q.client_port, proto=q.proto,
@@ -379,4 +380,5 @@ class Simulator:
         for plugin, line, decision, reason in sub.trace:
             q.trace.append((plugin, line, decision, prefix + reason))
         return Reply(sub_result.rcode, sub_result.answers, sub_result.authority, sub_result.additional,
-                     unknown=sub_result.unknown or ("" if sub_result.rcode else sub_result.routing.reason))
+                     unknown=sub_result.unknown or ("" if sub_result.rcode else sub_result.routing.reason),
+                     dropped=sub_result.dropped)

@@ -74,3 +74,73 @@ def _canonical_ip(ip: str) -> str:
 def txt(name: str, ttl: int, text: str, cls: str = "IN") -> Record:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     return Record(name, "TXT", ttl, f'"{escaped}"', cls)
+
+
+def zone_file_rrs(path: str, origin: str) -> list:
+    """Every resource record of a zone file, in file order, as (owner, ttl, rdata) with dnspython objects.
+
+    Read the way miekg/dns's ZoneParser hands records to CoreDNS (plugin/file/file.go Parse): one record at a
+    time, nothing merged into RRsets (two records of one name and type keep their own TTLs, duplicates stay),
+    a CNAME may sit beside other data, names outside the origin are kept, $INCLUDE is allowed, and a record
+    without a TTL takes the last one stated when there is no $TTL (scan.go). dnspython's tokenizer and rdata
+    parsers do the text work; raises ValueError with the parser's message on a syntax error."""
+    import os
+
+    import dns.exception
+    import dns.name
+    import dns.rdataclass
+    import dns.tokenizer
+    import dns.zonefile
+
+    try:
+        zone_origin = dns.name.from_text(origin)
+    except dns.exception.DNSException as e:
+        raise ValueError(f"bad origin {origin!r}: {e}") from None
+    records: list = []
+
+    class _Manager:
+        @staticmethod
+        def origin_information():
+            # The root as the reader's zone origin: no name is dropped as out of zone (CoreDNS inserts them).
+            return dns.name.root, False, dns.name.root
+
+    class _Collect:
+        manager = _Manager()
+
+        def add(self, name, ttl, rdata):
+            records.append((name, ttl, rdata))
+
+        def check_put_rdataset(self, _check):
+            pass
+
+        def _set_origin(self, _origin):
+            pass
+
+        def get_node(self, _name):
+            return None
+
+        def add_unicode(self, _value):
+            pass
+
+    class _Tokenizer(dns.tokenizer.Tokenizer):
+        """miekg/dns opens a relative $INCLUDE next to the including file (scan.go), dnspython from the working
+        directory: the file name after $INCLUDE is made absolute here."""
+        _after_include = False
+
+        def get(self, want_leading=False, want_comment=False):
+            token = super().get(want_leading, want_comment)
+            if self._after_include and token.is_identifier() and not os.path.isabs(token.value):
+                token = dns.tokenizer.Token(token.ttype, os.path.join(os.path.dirname(path), token.value),
+                                            token.has_escape)
+            self._after_include = token.is_identifier() and token.value.upper() == "$INCLUDE"
+            return token
+
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            reader = dns.zonefile.Reader(_Tokenizer(fh, path), dns.rdataclass.IN, _Collect(),
+                                         allow_include=True)
+            reader.current_origin = zone_origin
+            reader.read()
+    except dns.exception.DNSException as e:
+        raise ValueError(str(e) or type(e).__name__) from None
+    return records

@@ -1,17 +1,21 @@
 """acl (coredns plugin/acl): per rule (one per `acl` directive, in Corefile order) whose zones cover the name,
 the first policy matching the query type and the client's address decides: allow passes on and ends the
 checks, block answers REFUSED (EDE 15 Blocked), filter an empty NOERROR (EDE 17 Filtered), drop sends nothing.
-No deciding policy: allowed. A client address that does not parse: blocked."""
+No deciding policy: the next rule is checked, and after the last the query is allowed. A client address that
+does not parse: blocked (acl.go matchWithPolicies)."""
 from __future__ import annotations
 
 import ipaddress
 
 from ...addresses import zones_from_args
-from ..behaviour import Behaviour, all_args, properties
+from ...knowledge import values
+from ..behaviour import Behaviour, ConfigError, all_args, properties
 from ..names import ZoneSet
 
 
 class Policy:
+    """One policy line: its action, the query types it covers (None: all) and its networks (None: all)."""
+
     def __init__(self, action: str, types, nets, line: int):
         self.action, self.types, self.nets, self.line = action, types, nets, line
 
@@ -31,6 +35,50 @@ class Policy:
         return " ".join(parts)
 
 
+def _policy(action: str, words: list, line: int) -> Policy:
+    """setup.go parse: `type` and `net` sections, in any order and number; `*` in a section covers everything
+    (the rest of that section is not read); a missing section covers everything too."""
+    if action not in ("allow", "block", "filter", "drop"):
+        raise ConfigError(f"unexpected token {action!r}; expect 'allow', 'block', 'filter' or 'drop'", line)
+    types, nets = set(), []
+    all_types = all_nets = False
+    has_type = has_net = False
+    i = 0
+    while i < len(words):
+        section = words[i].lower()
+        if section not in ("type", "net"):
+            raise ConfigError(f"unexpected token {words[i]!r}; expect 'type | net'", line)
+        j = i + 1
+        while j < len(words) and words[j].lower() not in ("type", "net"):
+            j += 1
+        tokens = words[i + 1:j]
+        i = j
+        if not tokens:
+            raise ConfigError(f"no token specified in {section!r} section", line)
+        if section == "type":
+            has_type = True
+            for token in tokens:
+                if token == "*":
+                    all_types = True
+                    break
+                if token not in values.RR_TYPES:       # dns.StringToType, case-sensitive
+                    raise ConfigError(f"unexpected token {token!r}; expect legal QTYPE", line)
+                types.add(token)
+        else:
+            has_net = True
+            for token in tokens:
+                if token == "*":
+                    all_nets = True
+                    break
+                text = token if "/" in token else token + ("/128" if ":" in token else "/32")
+                try:
+                    nets.append(ipaddress.ip_network(text, strict=False))
+                except ValueError:
+                    raise ConfigError(f"illegal CIDR notation {text!r}", line) from None
+    return Policy(action, None if all_types or not has_type else types, None if all_nets or not has_net else nets,
+                  line)
+
+
 class Acl(Behaviour):
     NAME = "acl"
 
@@ -39,33 +87,7 @@ class Acl(Behaviour):
         self.rules = []
         for d in directives:
             zones = ZoneSet(zones_from_args(all_args(d), setup.zones))
-            policies = []
-            for action, words, line in properties(d):
-                types = nets = None
-                section = None
-                for w in words:
-                    lw = w.lower()
-                    if lw in ("type", "net"):
-                        section = lw
-                        if section == "type" and types is None:
-                            types = set()
-                        if section == "net" and nets is None:
-                            nets = []
-                        continue
-                    if section == "type":
-                        if w == "*":
-                            types = None
-                            section = "type*"
-                        else:
-                            types.add(w.upper())
-                    elif section == "net":
-                        if w == "*":
-                            nets = None
-                            section = "net*"
-                        else:
-                            text = w if "/" in w else (w + ("/128" if ":" in w else "/32"))
-                            nets.append(ipaddress.ip_network(text, strict=False))
-                policies.append(Policy(action.lower(), types, nets, line))
+            policies = [_policy(action.lower(), words, line) for action, words, line in properties(d)]
             self.rules.append((zones, policies, d.line))
 
     def serve(self, q, nxt):
@@ -73,6 +95,10 @@ class Acl(Behaviour):
             ip = ipaddress.ip_address(q.client_ip.split("%")[0])
         except ValueError:
             ip = None
+        if ip is not None and ip.version == 6 and ip.ipv4_mapped is not None:
+            # iptree looks an address up by its 4-byte form when it has one (net.IP.To4): an IPv4-mapped client
+            # matches IPv4 networks only.
+            ip = ip.ipv4_mapped
         for zones, policies, line in self.rules:
             zone = zones.match(q.name)
             if not zone:

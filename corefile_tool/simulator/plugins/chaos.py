@@ -15,9 +15,10 @@ class Chaos(Behaviour):
     def __init__(self, directives, setup):
         super().__init__(directives, setup)
         args = all_args(directives[0]) if directives else []
-        # With no argument the version is "CoreDNS-<version of the running binary>" (caddy.AppName-AppVersion).
-        self.version = args[0] if args else f"CoreDNS-{setup.version}"
-        self.authors = sorted(set(args[1:])) if len(args) > 1 else None
+        # With no argument the version is "CoreDNS-<version of the running binary>" (caddy.AppName-AppVersion);
+        # setup.go cuts a lone VERSION (not one followed by authors) and each author to 255 characters.
+        self.version = (args[0] if len(args) > 1 else args[0][:255]) if args else f"CoreDNS-{setup.version}"
+        self.authors = sorted(a[:255] for a in set(args[1:])) if len(args) > 1 else None
 
     def serve(self, q, nxt):
         if q.cls != "CH" or q.type != "TXT":
@@ -29,8 +30,11 @@ class Chaos(Behaviour):
             return self.answer(q, "answers the server version", "NOERROR", [txt(owner, 0, self.version, "CH")])
         if q.name == "authors.bind.":
             if self.authors is None:
-                return self.answer(q, "answers the list of CoreDNS authors (built into the binary, in random "
-                                      "order)", "NOERROR")
+                r = self.answer(q, "answers the list of CoreDNS authors (built into the binary, in random order)",
+                                "NOERROR")
+                r.notes.append("the answer holds one TXT record per CoreDNS author (the list built into the "
+                               "binary), which is not listed here")
+                return r
             return self.answer(q, "answers the authors given as arguments, in random order", "NOERROR",
                                [txt(owner, 0, a, "CH") for a in self.authors])
         r = self.answer(q, "answers the server's host name (known only on the server)", "NOERROR")

@@ -161,7 +161,7 @@ class Upstreams:
 
 class Stanza:
     __slots__ = ("line", "raw_from", "origin", "excepts", "policy", "options", "upstreams", "error", "sends",
-                 "unknown")
+                 "unknown", "next_rcodes", "next_on_nodata", "failover")
 
     def __init__(self, directive, setup, allowed):
         args = all_args(directive)
@@ -171,16 +171,22 @@ class Stanza:
         self.excepts = []
         self.policy = "random"
         self.options = []
+        self.next_rcodes, self.next_on_nodata, self.failover = [], False, []
         for name, values, _ in properties(directive):
             if name == "except":
                 for v in values:
-                    z = normalize_from(v)
-                    if z:
-                        self.excepts.append(z)
+                    # setup.go: plugin.Host(ignore).NormalizeExact()... keeps every zone a CIDR stands for.
+                    self.excepts.extend(z for z in _except_zones(v) if z not in self.excepts)
             elif name == "policy" and values:
                 self.policy = values[0]
             else:
                 self.options.append(name)
+                if name == "next":
+                    self.next_rcodes = [v.upper() for v in values]
+                elif name == "next_on_nodata":
+                    self.next_on_nodata = True
+                elif name == "failover":
+                    self.failover = [v.upper() for v in values]
         self.upstreams = Upstreams(args[1:], setup, allowed)
         if not args:
             self.error = "no FROM"
@@ -197,6 +203,9 @@ class Stanza:
         parts.append(f"sends it to {', '.join(self.upstreams.addresses)} (policy {self.policy}: "
                      f"{POLICIES.get(self.policy, self.policy)})")
         parts.extend(self.upstreams.notes)
+        if self.failover:
+            parts.append(f"an upstream answering {' or '.join(self.failover)} makes it try the next upstream "
+                         f"(failover)")
         self.sends = "; " + "; ".join(parts)
         self.unknown = f"the answer comes from upstream {', '.join(self.upstreams.addresses)}"
 
@@ -213,6 +222,11 @@ class Stanza:
 
     def describe(self) -> str:
         return f"forward {self.origin or self.raw_from} (line {self.line})"
+
+    def alternate(self) -> str:
+        """The upstream replies that `next` / `next_on_nodata` hand on, as text ("" when none)."""
+        parts = list(self.next_rcodes) + (["NOERROR without answers"] if self.next_on_nodata else [])
+        return " or ".join(parts)
 
 
 class Forward(Behaviour):
@@ -268,14 +282,31 @@ class Forward(Behaviour):
         # A later stanza with the same or a more specific FROM that also takes the name is the classic mistake:
         # it is never reached. (A later, wider FROM is just the fallback for other names.)
         shadowed = [t for t in later if t.covers(q.name) and not t.excepted(q.name) and t.origin
-                    and is_subdomain(s.origin, t.origin)] if later else None
+                    and is_subdomain(s.origin, t.origin)] if later and not s.alternate() else None
         if shadowed:
             reason += ("; stanzas are tried in Corefile order and the first match wins (not the longest FROM), so "
                        + ", ".join(t.describe() + (f" (itself invalid: {t.error})" if t.error else "")
                                    for t in shadowed)
                        + (" also covers" if len(shadowed) == 1 else " also cover") + " it but is never reached")
+        alternate = s.alternate() if later and self.NAME == "forward" else ""
+        if alternate:
+            # forward.go ServeDNS: with `next`/`next_on_nodata` such a reply goes to f.Next, which setup.go makes
+            # the following forward stanza (the last stanza's Next is the next plugin, where they do nothing).
+            reason += (f"; if the upstream answers {alternate}, the query goes on to {later[0].describe()}, which "
+                       f"takes it only when its FROM covers the name")
         q.trace.append((self.NAME, s.line, HANDLE, reason))
-        return Reply(None, None, None, None, self.NAME, s.line, list(s.upstreams.addresses), True, False, s.unknown)
+        reply = Reply(None, None, None, None, self.NAME, s.line, list(s.upstreams.addresses), True, False, s.unknown)
+        if alternate:
+            reply.notes.append(f"an upstream answer of {alternate} hands the query to {later[0].describe()}")
+        return reply
+
+
+def _except_zones(text: str) -> list:
+    try:
+        hosts, _ = split_host_port(split_transport(text)[1])
+    except ValueError:
+        return []
+    return [z for z in (normalize_zone(h) for h in hosts) if z]
 
 
 class Grpc(Forward):

@@ -55,6 +55,16 @@ def parse_hosts(lines, zones: ZoneSet, auto_reverse: bool, wildcards: bool) -> H
     return m
 
 
+def _go_ip_text(ip: str) -> str:
+    """net.IP.String() of an address: an IPv4-mapped IPv6 address prints as IPv4, so the PTR of its ip6.arpa name
+    finds an IPv4 entry (hostsfile.go LookupStaticAddr keys entries by addr.String())."""
+    if ":" in ip:
+        mapped = ipaddress.IPv6Address(ip).ipv4_mapped
+        if mapped is not None:
+            return str(mapped)
+    return ip
+
+
 def _lookup(table: dict, wild: dict, name: str) -> list[str]:
     if name in table:
         return table[name]
@@ -117,12 +127,12 @@ class Hosts(Behaviour):
 
     def serve(self, q, nxt):
         name = q.name
-        owner = q.qname_written or name
+        owner = name        # hosts.go answers with state.Name(): the question name lower-cased
         zone = self.zones.match(name)
         if not zone and q.type != "PTR":
             return self.passes(q, nxt, f"{name} is outside its zones ({', '.join(self.zones.zones)})")
         if q.type == "PTR":
-            ip = address_from_reverse(name)
+            ip = _go_ip_text(address_from_reverse(name))
             names = (self.from_file.addr.get(ip, []) + self.inline.addr.get(ip, [])) if ip else []
             if not names:
                 if not self.file_readable:

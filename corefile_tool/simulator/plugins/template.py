@@ -1,23 +1,36 @@
 """template (coredns plugin/template): answers from Go text/templates when a query matches.
 
-Each `template CLASS TYPE [ZONES...]` is one template, tried in Corefile order. A name outside every template's
-zones goes to the next plugin. For each template: another zone, class or type skips to the next template; if a
-`match` regex (default `.*`) matches the name, the template answers with its rendered records and rcode (an
-rcode of SERVFAIL is returned without a reply, so the server writes SERVFAIL); if none matches, the next
-template is tried only when this one's `fallthrough` covers the name, otherwise the answer is SERVFAIL. When
-every template was skipped the query goes to the next plugin. A CNAME answer to an A or AAAA query has its
-target looked up through the server and appended (the `upstream` option is accepted and ignored; the lookup
-always happens).
+Each `template CLASS TYPE [ZONES...]` is one template, tried in Corefile order (template.go ServeDNS). A name
+outside every template's zones goes to the next plugin. For each template: another zone, class or type skips
+to the next template; the first `match` regex (default `.*`) that matches the name is used: its `var` lines are
+evaluated in order and then its `expr` lines (expr-lang, corefile_tool/expr.py); an error in either gives
+SERVFAIL; an `expr` that is not true means no match. A template that does not match goes on to the next
+template only when its `fallthrough` covers the name, otherwise the answer is SERVFAIL. A matching template
+answers with its rendered records and rcode (an rcode of SERVFAIL is returned without a reply, so the server
+writes SERVFAIL; a record that does not render or parse gives SERVFAIL). When every template was skipped the
+query goes to the next plugin. A CNAME answer to an A or AAAA query has its target looked up through the server
+and the lookup's answer appended (the `upstream` option is accepted and ignored; the lookup always happens).
 """
 from __future__ import annotations
 
 import re
 
+from ... import expr as exprlang
 from ...addresses import zones_from_args
-from ..behaviour import Behaviour, all_args, properties
+from ...knowledge import values
+from ..behaviour import Behaviour, ConfigError, all_args, properties
 from ..gotemplate import TemplateError, Unsupported, render
 from ..names import Fall, ZoneSet
 from ..records import RecordError, parse_rr
+
+MAX_REGEXP_LEN = 10000          # setup.go maxRegexpLen
+CLASS_NUMBERS = {"IN": 1, "CS": 2, "CH": 3, "HS": 4, "NONE": 254, "ANY": 255}
+# Metadata providers (plugins with a Metadata method) whose values the simulator does not compute.
+UNMODELLED_PROVIDERS = {"kubernetes": "kubernetes/", "geoip": "geoip/"}
+
+
+class _RegexUnsupported(Exception):
+    pass
 
 
 def go_regex(pattern: str):
@@ -25,34 +38,70 @@ def go_regex(pattern: str):
     return re.compile(pattern.replace(r"\z", r"\Z"))
 
 
+def _type_number(name: str) -> int:
+    import dns.rdatatype
+
+    try:
+        return int(dns.rdatatype.from_text(name))
+    except Exception:       # a type dnspython does not know: Go would still print its number
+        return 0
+
+
 class Template:
     def __init__(self, d, setup):
         args = all_args(d)
         self.line = d.line
-        self.qclass = args[0].upper() if args else "IN"
-        self.qtype = args[1].upper() if len(args) > 1 else "ANY"
+        if len(args) < 2:
+            raise ConfigError("Wrong argument count or unexpected line ending", d.line)
+        # setup.go: dns.StringToClass / dns.StringToType, looked up as written (case-sensitive).
+        if args[0] not in values.RR_CLASSES:
+            raise ConfigError(f"invalid query class {args[0]}", d.line)
+        if args[1] not in values.RR_TYPES:
+            raise ConfigError(f"invalid RR class {args[1]}", d.line)
+        self.qclass, self.qtype = args[0], args[1]
         self.zones = ZoneSet(zones_from_args(args[2:], setup.zones))
         self.regex = []
         self.answer, self.additional, self.authority = [], [], []
         self.rcode = "NOERROR"
         self.fall = Fall()
-        self.exprs = False
-        self.error = ""
-        for name, values, _ in properties(d):
+        self.vars = []          # (name, compiled program, line)
+        self.exprs = []         # (compiled program, line)
+        self.unsupported = ""
+        env = exprlang.template_env()
+        for name, words, line in properties(d):
             if name == "match":
-                for v in values:
+                for v in words:
+                    if len(v) > MAX_REGEXP_LEN:
+                        raise ConfigError(f"regex pattern too long: {len(v)} > {MAX_REGEXP_LEN}", line)
+                    error, _ = values.go_regexp(v)
+                    if error:
+                        raise ConfigError(f"could not parse regex: {v}, {error}", line)
                     try:
                         self.regex.append(go_regex(v))
                     except re.error as e:
-                        self.error = f"could not parse regex: {v}, {e}"
+                        self.unsupported = self.unsupported or f"the regular expression {v!r} ({e})"
             elif name in ("answer", "additional", "authority"):
-                getattr(self, name).extend(values)
-            elif name == "rcode" and values:
-                self.rcode = values[0].upper()
+                getattr(self, name).extend(words)
+            elif name == "rcode" and words:
+                if words[0] not in values.RCODES:
+                    raise ConfigError(f"unknown rcode {words[0]}", line)
+                self.rcode = "NOTIMP" if words[0] == "NOTIMPL" else words[0]
             elif name == "fallthrough":
-                self.fall = Fall.from_args(values)
-            elif name in ("var", "expr"):
-                self.exprs = True
+                self.fall = Fall.from_args(words)
+            elif name == "var" and len(words) >= 2:
+                if exprlang.is_reserved(words[0], env):
+                    raise ConfigError(f'variable name "{words[0]}" is reserved', line)
+                try:
+                    program = exprlang.compile_expression(" ".join(words[1:]), env)
+                except exprlang.ExprError as e:
+                    raise ConfigError(f"could not compile expression: {words[0]}, {e}", line) from None
+                env[words[0]] = program.type
+                self.vars.append((words[0], program, line))
+            elif name == "expr" and words:
+                try:
+                    self.exprs.append((exprlang.compile_expression(" ".join(words), env), line))
+                except exprlang.ExprError as e:
+                    raise ConfigError(f"could not compile expression: {e}", line) from None
         if not self.regex:
             self.regex = [re.compile(".*")]
 
@@ -67,6 +116,17 @@ class TemplatePlugin(Behaviour):
         super().__init__(directives, setup)
         self.templates = [Template(d, setup) for d in directives]
         self.zones = ZoneSet(z for t in self.templates for z in t.zones.zones)
+        self.providers = ()
+        if setup.has("metadata"):
+            self.providers = tuple(p for name, p in UNMODELLED_PROVIDERS.items() if setup.has(name))
+
+    def _metadata(self, q, label):
+        """metadata.ValueFunc: the value a provider set for this query, "" when none did."""
+        value = q.metadata.get(label)
+        if value is None and any(label.startswith(p) for p in self.providers):
+            raise Unsupported(f"the metadata label {label}, set by a plugin of this block from what cannot be "
+                              f"known offline")
+        return "" if value is None else str(value)
 
     def serve(self, q, nxt):
         if not self.zones.match(q.name):
@@ -83,35 +143,83 @@ class TemplatePlugin(Behaviour):
             if t.qtype != "ANY" and q.type != "ANY" and q.type != t.qtype:
                 skipped.append(f"{t.describe()}: type {q.type}")
                 continue
-            if t.error:
-                return self.unknown(q, f"unknown: {t.describe()} is invalid ({t.error}); CoreDNS would not start",
+            if t.unsupported:
+                return self.unknown(q, f"unknown: {t.describe()}: the simulator cannot evaluate {t.unsupported}",
                                     t.line)
             m = next((m for m in (r.search(q.name) for r in t.regex) if m), None)
             if m is None:
                 if t.fall.through(q.name):
                     skipped.append(f"{t.describe()}: no regex matches, its fallthrough covers the name")
                     continue
-                return self.answer(q, "; ".join(skipped + [f"{t.describe()}: class and type match but no regex "
-                                                           f"matches {q.name} and no fallthrough: SERVFAIL"]),
-                                   "SERVFAIL", line=t.line, written=False)
-            if t.exprs:
-                return self.unknown(q, f"unknown: {t.describe()} uses var/expr, which the simulator does not "
-                                       f"evaluate", t.line)
-            return self._render(q, t, zone, m, skipped)
+                return self._servfail(q, skipped, f"{t.describe()}: class and type match but no regex matches "
+                                                  f"{q.name} and no fallthrough: SERVFAIL", t.line)
+            groups = {str(i): (g or "") for i, g in enumerate([m.group(0)] + list(m.groups()))}
+            groups.update({k: (v or "") for k, v in m.groupdict().items()})
+            variables = None
+            if t.vars or t.exprs:
+                try:
+                    outcome = self._evaluate(q, t, groups)
+                except Unsupported as e:
+                    return self.unknown(q, f"unknown: {t.describe()}: its var/expr lines use {e}, which the "
+                                           f"simulator does not evaluate", t.line)
+                kind, detail = outcome
+                if kind == "error":
+                    return self._servfail(q, skipped, f"{t.describe()}: {detail} fails at run time: SERVFAIL",
+                                          t.line)
+                if kind == "false":
+                    if t.fall.through(q.name):
+                        skipped.append(f"{t.describe()}: {detail}, its fallthrough covers the name")
+                        continue
+                    return self._servfail(q, skipped, f"{t.describe()}: {detail} and no fallthrough: SERVFAIL",
+                                          t.line)
+                variables = detail
+            return self._render(q, t, zone, m, groups, variables, skipped)
         return self.passes(q, nxt, "; ".join(skipped) + "; every template was skipped")
 
-    def _render(self, q, t, zone, m, skipped):
+    def _servfail(self, q, skipped, why, line):
+        return self.answer(q, "; ".join(skipped + [why]), "SERVFAIL", line=line, written=False)
+
+    def _evaluate(self, q, t, groups):
+        """template.go match: the vars in order, then the exprs. ("error", what) | ("false", what) |
+        ("ok", the variables)."""
+        env = exprlang.query_env(q, q.metadata)
+        env["metadata"] = lambda label: self._metadata(q, label)
+
+        def group(name):
+            if isinstance(name, bool) or not isinstance(name, (int, str)):
+                return ""
+            return groups.get(str(name), "")
+
+        env["group"] = group
+        variables = {}
+        for name, program, line in t.vars:
+            try:
+                value = program.evaluate(env)
+            except exprlang.ExprError as e:
+                return "error", f"`var {name} {program.source}` (line {line}): {e}"
+            env[name] = value
+            variables[name] = value
+        for program, line in t.exprs:
+            try:
+                value = program.evaluate(env)
+            except exprlang.ExprError as e:
+                return "error", f"`expr {program.source}` (line {line}): {e}"
+            if value is not True:
+                return "false", f"`expr {program.source}` (line {line}) is not true"
+        return "ok", variables
+
+    def _render(self, q, t, zone, m, groups, variables, skipped):
         why = "; ".join(skipped + [f"{t.describe()} matches {q.name} with /{m.re.pattern}/"])
         if t.rcode == "SERVFAIL":
             return self.answer(q, why + ": rcode SERVFAIL", "SERVFAIL", line=t.line, written=False)
-        groups = {str(i): (g or "") for i, g in enumerate([m.group(0)] + list(m.groups()))}
-        groups.update({k: (v or "") for k, v in m.groupdict().items()})
         data = {
             "Zone": zone, "Name": q.name, "Regex": m.re.pattern,
             "Match": [m.group(0)] + [g or "" for g in m.groups()], "Group": groups,
             "Class": q.cls if q.cls != "ANY" else t.qclass, "Type": q.type if q.type != "ANY" else t.qtype,
-            "Remote": q.client_ip, "Var": {}, "Message": None, "Question": None,
-            "Meta": lambda label: str(q.metadata.get(label, "")),
+            "Remote": q.client_ip, "Var": variables if variables is not None else {}, "Message": None,
+            "Question": {"Name": q.qname_written or q.name, "Qtype": _type_number(q.type),
+                         "Qclass": CLASS_NUMBERS.get(q.cls, 0)},
+            "Meta": lambda label: self._metadata(q, label) if self.setup.has("metadata") else "",
         }
         sections = {}
         for section in ("answer", "additional", "authority"):
@@ -134,14 +242,17 @@ class TemplatePlugin(Behaviour):
             if q.type in ("A", "AAAA") and rr.type == "CNAME" and self.setup.lookup:
                 target = rr.data
                 sub = self.setup.lookup(q, target, q.type)
-                if sub is not None and sub.rcode is not None:
+                if sub is None or sub.dropped:
+                    # upstream.Lookup returns no message: nothing is added (template.go).
+                    lookups.append(f"the CNAME target {target} looked up through the server: no reply")
+                elif sub.rcode is not None:
                     answers.extend(sub.answers)
                     lookups.append(f"the CNAME target {target} looked up through the server: {sub.rcode}, "
                                    f"{len(sub.answers)} record(s)")
                 else:
                     incomplete.append(target)
                     lookups.append(f"the CNAME target {target} is looked up through the server: "
-                                   f"{sub.unknown if sub else 'unknown'}")
+                                   f"{sub.unknown or 'unknown'}")
         reason = why + f": answers rcode {t.rcode}" + ("; " + "; ".join(lookups) if lookups else "")
         reply = self.answer(q, reason, t.rcode, answers, sections["authority"], sections["additional"], line=t.line)
         if incomplete:
