@@ -311,3 +311,16 @@ def test_a_relative_include_is_read_next_to_the_including_zone_file(tmp_path, mo
     assert rrs(sim.simulate("inner.inc.test").answers) == [("inner.inc.test.", "A", 30, "192.0.2.41")]
     # the included file's TTLs stay inside it: the next record takes the last TTL of the including file
     assert rrs(sim.simulate("later.inc.test").answers) == [("later.inc.test.", "A", 60, "192.0.2.42")]
+
+
+def test_text_output_calls_a_delegation_a_referral_not_nodata(tmp_path):
+    (tmp_path / "db.parent.test").write_text(
+        "$ORIGIN parent.test.\n@ 300 IN SOA ns hostmaster 1 3600 600 86400 300\n@ 300 IN NS ns\n"
+        "ns 300 IN A 192.0.2.53\nchild 300 IN NS ns.child\nns.child 300 IN A 192.0.2.54\n", encoding="utf-8")
+    (tmp_path / "Corefile").write_text("parent.test {\n    file db.parent.test\n}\n", encoding="utf-8")
+    corefile = str(tmp_path / "Corefile")
+    referral = CliRunner().invoke(main, ["simulate", corefile, "host.child.parent.test"])
+    empty = CliRunner().invoke(main, ["simulate", corefile, "ns.parent.test", "--type", "MX"])
+    assert "referral to the delegated zone's name servers" in referral.output, referral.output
+    assert "NODATA" not in referral.output
+    assert "no answer (NODATA)" in empty.output, empty.output

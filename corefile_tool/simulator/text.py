@@ -13,7 +13,13 @@ def outcome(result: Result) -> str:
         return result.unknown or "unknown"
     n = len(result.answers)
     if result.rcode == "NOERROR":
-        return f"NOERROR, {n} answer{'s' if n != 1 else ''}" if n else "NOERROR, no answer (NODATA)"
+        if n:
+            return f"NOERROR, {n} answer{'s' if n != 1 else ''}"
+        # No answer with NS (and no SOA) in the authority section is a delegation, not an empty name.
+        types = {rr.type for rr in result.authority}
+        if "NS" in types and "SOA" not in types:
+            return "NOERROR, no answer: referral to the delegated zone's name servers"
+        return "NOERROR, no answer (NODATA)"
     return result.rcode
 
 
