@@ -52,10 +52,18 @@ def k8s(options="", zone="corp.test", state=STATE, version=None):
 def test_soa_keeps_the_zone_as_written_and_caps_its_ttl_at_300():
     r = k8s("ttl 1200").simulate("nothing.shop.svc.CoRp.TeSt")
     assert r.rcode == "NXDOMAIN"
-    assert rrs(r.authority) == [("CoRp.TeSt.", "SOA", 300, "ns.dns.CoRp.TeSt. hostmaster.CoRp.TeSt. 0 7200 1800 86400 1200")]
+    assert rrs(r.authority) == [
+        ("CoRp.TeSt.", "SOA", 300, "ns.dns.CoRp.TeSt. hostmaster.CoRp.TeSt. 0 7200 1800 86400 1200")]
     srv = k8s().simulate("_web._tcp.CART.shop.svc.Corp.Test", "SRV")
     assert rrs(srv.answers) == [("_web._tcp.CART.shop.svc.Corp.Test.", "SRV", 5, "0 100 8080 cart.shop.svc.Corp.Test.")]
     assert rrs(srv.additional) == [("cart.shop.svc.Corp.Test.", "A", 5, "10.96.7.7")]
+
+
+def test_version_dependent_rules_wildcards_and_soa_ttl():
+    old = k8s(version="1.8.7").simulate("*.shop.svc.corp.test")
+    assert old.rcode is None and "wildcards before CoreDNS 1.9.0" in old.unknown
+    assert k8s().simulate("*.shop.svc.corp.test").rcode == "NXDOMAIN"       # a label like any other since 1.9.0
+    assert [x.ttl for x in k8s(version="1.2.0").simulate("nothing.shop.svc.corp.test").authority] == [300]
 
 
 def test_soa_below_the_apex_is_nodata_even_for_a_missing_name():
@@ -83,7 +91,8 @@ def test_apex_ns_names_the_services_coredns_is_an_endpoint_of():
     assert sorted(x.data for x in r.answers) == ["10-244-0-9.resolver-direct.infra.svc.corp.test.",
                                                  "resolver.infra.svc.corp.test."]
     assert sorted((x.name, x.data) for x in r.additional) == [
-        ("10-244-0-9.resolver-direct.infra.svc.corp.test.", "10.244.0.9"), ("resolver.infra.svc.corp.test.", "10.96.0.53")]
+        ("10-244-0-9.resolver-direct.infra.svc.corp.test.", "10.244.0.9"),
+        ("resolver.infra.svc.corp.test.", "10.96.0.53")]
     a = k8s().simulate("ns.dns.corp.test")
     assert sorted(x.data for x in a.answers) == ["10.244.0.9", "10.96.0.53"]
 

@@ -7,6 +7,7 @@ inside the model. Directives that add no handler are left out; a block with no h
 from __future__ import annotations
 
 from functools import lru_cache
+from operator import attrgetter
 from typing import Optional
 
 from ..knowledge import versions
@@ -99,32 +100,13 @@ def _unshared(version: str) -> frozenset:
 
 
 def signature(directives) -> tuple:
-    """Everything a model can read of directives: names, lines, words, and the same of the lines in their blocks.
-
-    One flat tuple with markers between the parts (a mesh computes this for every peer block of every cluster, and
-    a flat tuple is made and hashed in half the time of nested ones); equal exactly when the directives are."""
-    out: list = []
-    _signature(out, directives)
-    return tuple(out)
+    """Everything a model can read of directives: names, lines, words, and the same of the lines in their blocks."""
+    return tuple([(d.name_token.text, d.name_token.line, tuple(map(_text, d.args)),
+                   tuple(map(_text, d.tail)) if d.tail else (),
+                   signature(d.block.directives) if d.block is not None else None) for d in directives])
 
 
-# Markers of signature's flat encoding (objects equal to no word or line).
-_DIRECTIVE, _ARGS_END, _TAIL_END, _BLOCK, _BLOCK_END = (object() for _ in range(5))
-
-
-def _signature(out: list, directives) -> None:
-    for d in directives:
-        name = d.name_token
-        out += (_DIRECTIVE, name.text, name.line)
-        out += [a.text for a in d.args]
-        out.append(_ARGS_END)
-        if d.tail:
-            out += [a.text for a in d.tail]
-        out.append(_TAIL_END)
-        if d.block is not None:
-            out.append(_BLOCK)
-            _signature(out, d.block.directives)
-            out.append(_BLOCK_END)
+_text = attrgetter("text")
 
 
 def group_directives(block) -> dict:

@@ -15,7 +15,6 @@ NEEDS = {
     "azure": "Azure DNS",
     "clouddns": "Google Cloud DNS",
     "nomad": "the Nomad API",
-    "auto": "the zone files in its directory, as found on the server",
     "secondary": "a zone transfer from its primary",
     "federation": "the Kubernetes federation API",
 }
@@ -25,8 +24,6 @@ def _zone_words(name: str, args: list[str]) -> list[str]:
     if name in ("route53", "azure", "clouddns"):
         # ZONE:ID words (route53 `example.org.:Z123`, azure `example.org:RG/ZONE`, clouddns `zone:project/zone`)
         return [a.split(":", 1)[0] for a in args if ":" in a]
-    if name == "auto":
-        return args[:]
     return args
 
 

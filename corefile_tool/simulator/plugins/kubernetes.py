@@ -8,6 +8,8 @@ Names, read right to left below the matched zone (parse.go parseRequest):
   <a-b-c-d>.<ns>.pod.Z                 pods: disabled → NXDOMAIN, insecure → the IP in the name, verified → only
                                        a pod whose status.podIP is that IP, in that namespace
   dns-version.Z TXT "1.1.0"; the apex SOA and NS; ns.dns.Z; PTR for service and endpoint IPs in its reverse zones.
+The rules are those of 1.14.7; `zonal` needs 1.14.7, the SOA TTL is a flat 300 before 1.3.0, and names with the
+`*`/`any` wildcards of releases before 1.9.0 are unknown (not modelled).
 Outcomes (handler.go, plugin/backend_lookup.go): a malformed name, an unknown service or namespace → NXDOMAIN with
 the SOA, or the next plugin when `fallthrough` covers the name; names that exist without records of the type →
 NODATA with the SOA; SOA away from the apex → NODATA; AXFR/IXFR → REFUSED. Owner names, SRV targets and the SOA
@@ -33,7 +35,6 @@ from ..model import Record
 from ..names import Fall, ZoneSet, address_from_reverse, is_subdomain, split_labels, trim_zone
 
 DNS_SCHEMA_VERSION = "1.1.0"
-NAME_ERROR = "NXDOMAIN"
 MAX_CNAME_CHAIN = 10          # plugin/backend_lookup.go maxCnameChainLength
 
 
@@ -207,6 +208,11 @@ class Kubernetes(Behaviour):
                     self.selector, self.selector_text = predicate, text
                 else:
                     self.ns_selector, self.ns_selector_text = predicate, text
+        version = version_tuple(setup.version)
+        # backend_lookup.go SOA: min(ttl, 300) since 1.3.0, a flat 300 before.
+        self.soa_ttl = min(self.ttl, 300) if version >= (1, 3, 0) else 300
+        # Before 1.9.0 `*` and `any` were wildcards in any label (removed by coredns#5019).
+        self.wildcards = version < (1, 9, 0)
         self.cluster = setup.cluster_state
         # local.go boundIPs: with `bind`, ListenHosts are plain addresses that net.ParseCIDR rejects, so the
         # plugin knows no local address at all; without it, the host's (pod's) interface addresses.
@@ -244,7 +250,7 @@ class Kubernetes(Behaviour):
     def soa(self, zone) -> Record:
         # backend_lookup.go SOA: TTL min(ttl, 300), minimum the ttl; the serial (the cluster's last change) is
         # not known here and shown as 0.
-        return Record(zone, "SOA", min(self.ttl, 300),
+        return Record(zone, "SOA", self.soa_ttl,
                       f"ns.dns.{_join(zone)} hostmaster.{_join(zone)} 0 7200 1800 86400 {self.ttl}")
 
     def lookup(self, q, zone, zw):
@@ -302,6 +308,9 @@ class Kubernetes(Behaviour):
             return [], True, f"{name} is not a name the Kubernetes DNS specification defines under {zone}"
         if not r.kind:
             return [], False, f"{name} is {'the apex' if name == zone else 'a structural name'} of {zone}"
+        if self.wildcards and {"*", "any"} & {r.namespace, r.service, r.endpoint, r.port, r.protocol}:
+            raise NeedsCluster(f"`*` and `any` were wildcards before CoreDNS 1.9.0, which the simulator does not "
+                               f"model")
         if _is_reverse_name(name):
             return [], True, f"{name} is a reverse name"
         if self.namespaces and r.namespace not in self.namespaces:
@@ -371,7 +380,8 @@ class Kubernetes(Behaviour):
         else:
             # parse.go: three labels or more left of the service are a zone-scoped name with `zonal` (services
             # only, `_zone` next to the service, then pin or prefer, the zone being every label further left).
-            if not self.zonal or r.kind != "service" or segs[last] != "_zone" or segs[last - 1] not in ("pin", "prefer"):
+            if (not self.zonal or r.kind != "service" or segs[last] != "_zone"
+                    or segs[last - 1] not in ("pin", "prefer")):
                 return r, True
             r.prefer = segs[last - 1] == "prefer"
             r.topo = ".".join(segs[:last - 1])
@@ -671,19 +681,6 @@ def _canonical(ip: str) -> str:
         return str(ipaddress.ip_address(ip))
     except ValueError:
         return ip
-
-
-class _Q:
-    """A bare question for lookups the plugin makes inside its own zone."""
-
-    def __init__(self, name, qtype):
-        self.name = name
-        self.type = qtype
-        self.qname_written = name
-
-
-def _is_ip(text):
-    return host_type(text)[0] != "CNAME"
 
 
 BEHAVIOURS = [Kubernetes]
