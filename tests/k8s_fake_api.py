@@ -517,3 +517,37 @@ class Fleet:
     def close(self):
         for c in self.clusters.values():
             c.stop()
+
+
+def add_coredns_pods(cluster: FakeCluster, pods=(("coredns-7db6d8ff4d-4xk2p", ("10.244.0.2",), True),
+                                                 ("coredns-7db6d8ff4d-9qzmv", ("10.244.1.3",), True)),
+                     namespace="kube-system", labels=None, terminating=()):
+    """The CoreDNS Deployment's pods (`populate` puts only the Deployment) and the kube-dns Service's
+    EndpointSlices, one per address family as the EndpointSlice controller writes them. pods: [(name, IPs,
+    ready)]; the pods carry the Service's selector unless `labels` says otherwise; `terminating` names pods being
+    deleted (deletionTimestamp set, left out of the slices)."""
+    labels = {"k8s-app": "kube-dns"} if labels is None else labels
+    families: dict = {}
+    for name, ips, ready in pods:
+        meta = {"name": name, "namespace": namespace, "labels": dict(labels)}
+        if name in terminating:
+            meta["deletionTimestamp"] = "2024-01-01T00:10:00Z"
+        cluster.put({"apiVersion": "v1", "kind": "Pod", "metadata": meta,
+                     "spec": {"containers": [{"name": "coredns", "image": "registry.k8s.io/coredns/coredns:v1.11.3"}]},
+                     "status": {"phase": "Running", "podIP": ips[0], "podIPs": [{"ip": ip} for ip in ips],
+                                "conditions": [{"type": "Ready", "status": "True" if ready else "False"}]}})
+        if name in terminating:
+            continue
+        for ip in ips:
+            family = "IPv6" if ":" in ip else "IPv4"
+            families.setdefault(family, []).append(
+                {"addresses": [ip], "conditions": {"ready": ready},
+                 "targetRef": {"kind": "Pod", "namespace": namespace, "name": name}})
+    for family, endpoints in families.items():
+        cluster.put({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                     "metadata": {"name": f"kube-dns-{family.lower()}", "namespace": namespace,
+                                  "labels": {"kubernetes.io/service-name": "kube-dns"}},
+                     "addressType": family, "endpoints": endpoints,
+                     "ports": [{"name": "dns", "port": 53, "protocol": "UDP"},
+                               {"name": "dns-tcp", "port": 53, "protocol": "TCP"},
+                               {"name": "metrics", "port": 9153, "protocol": "TCP"}]})

@@ -82,7 +82,8 @@ class K8sSource:
         from .cluster_state import read_cluster_state
 
         try:
-            return read_cluster_state(self.connect())
+            # CoreDNS's own pods are those of kube-dns in the ConfigMap's namespace, as for its release.
+            return read_cluster_state(self.connect(), self.namespace)
         except K8sError as e:
             _fail(e)
 
