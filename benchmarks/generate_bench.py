@@ -5,7 +5,8 @@ Corefile linted, every pair's service name walked through the simulator).
     .venv/bin/python benchmarks/generate_bench.py 50 400     # other sizes
     .venv/bin/python benchmarks/generate_bench.py --generate-only 1000   # inventory, trees and text only
 
-The first size is the target: the script exits 1 when it takes 10 s or more.
+The first size is the target: the script exits 1 when it takes 10 s or more. Wall time is the target; the CPU
+seconds (this process and the check's workers) show what the code costs on a machine busy with other work.
 """
 from __future__ import annotations
 
@@ -26,10 +27,19 @@ def inventory_text(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (the mesh check's worker processes)."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def run(n: int, check: bool = True) -> dict:
     from corefile_tool.generator import inventory, mesh, model, render
 
     timings = {}
+    cpu = _cpu()
     start = time.perf_counter()
     with model.collector_paused():
         inv = inventory.load("bench-inventory.yaml", text=inventory_text(n))
@@ -49,6 +59,7 @@ def run(n: int, check: bool = True) -> dict:
     if report is not None and not report.ok:
         raise SystemExit(f"mesh check failed: {report.failed_walks[:1] or report.lint_problems[:1]}")
     timings["total"] = time.perf_counter() - start
+    timings["cpu"] = _cpu() - cpu
     timings["walks"] = len(report.walks) if report else 0
     timings["blocks"] = sum(len(c.added) for c in configs)
     timings["bytes"] = sum(len(t) for t in texts)
@@ -64,7 +75,7 @@ def main(argv: list[str]) -> int:
         line = (f"{n:5d} clusters: {r['blocks']:7d} peer blocks, {r['bytes'] / 1e6:6.1f} MB, {r['walks']:7d} walks; "
                 f"generate {r['generate']:6.2f} s (load {r['load']:.2f}, build {r['build']:.2f}, "
                 f"render {r['render']:.2f})" + (f", check {r['check']:6.2f} s" if check else "")
-                + f", total {r['total']:6.2f} s")
+                + f", total {r['total']:6.2f} s ({r['cpu']:.2f} s CPU)")
         if i == 0 and n == TARGET_CLUSTERS and check:
             ok = r["total"] < TARGET_SECONDS
             failed = not ok

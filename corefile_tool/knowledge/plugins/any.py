@@ -19,6 +19,7 @@ def _check(directive, ctx):
 
 PLUGIN = Plugin(
     name="any",
+    since="1.5.1",   # first in plugin.cfg at v1.5.1
     summary="Answers ANY queries with a minimal HINFO record (RFC 8482).",
     free_args=True,
     block=True,             # judged by _check, which knows the release

@@ -17,13 +17,15 @@ def _zones(directive, ctx):
 
 
 def _capacity_ttl_minttl(directive, ctx):
-    """success|denial CAPACITY [TTL [MINTTL]]: words after the third are never read."""
+    """success|denial CAPACITY [TTL [MINTTL]]: words after the third are never read (MINTTL came with 1.2.3;
+    before it the third was not read either)."""
+    params = ("", "1..", "0..") if at_least(ctx, "1.2.3") else ("", "1..")
     for line in lines(directive, "success", "denial"):
         args = words(line, directive)
         if not args:
             yield line.name_token, arg_error(line.name_token)
             return
-        for tok, param in zip(args, ("", "1..", "0..")):
+        for tok, param in zip(args, params):
             found = check_value("int", tok)
             if not found and param == "1.." and values.go_atoi(tok.text) <= 0:
                 found = tok, f"cache TTL can not be zero or negative: {values.go_atoi(tok.text)}"
@@ -32,8 +34,9 @@ def _capacity_ttl_minttl(directive, ctx):
             if found:
                 yield found
                 return
-        for tok in args[3:]:
-            yield ignored(tok, f"'{line.name}' reads at most three values; '{tok.text}' is ignored")
+        for tok in args[len(params):]:
+            most = ("two", "three")[len(params) - 2]
+            yield ignored(tok, f"'{line.name}' reads at most {most} values; '{tok.text}' is ignored")
 
 
 def _prefetch(directive, ctx):

@@ -28,6 +28,7 @@ def _walk(directive, ctx):
 
 PLUGIN = Plugin(
     name="cancel",
+    since="1.5.0",   # first in plugin.cfg at v1.5.0
     summary="Cancels the context of each request after TIMEOUT (default 5001ms) so that slow plugins give up.",
     args="timeout:duration?",
     free_args=True,

@@ -23,7 +23,7 @@ PLUGIN = Plugin(
         Prop("delay", AMOUNT + " duration:duration?"),
         Prop("truncate", AMOUNT),
         # `large` reads no words: the next one on its line is taken as the next property.
-        Prop("large", "", reads=READS_FIXED),
+        Prop("large", "", since="1.2.5", reads=READS_FIXED),
     ),
     checks=(_ignored_arguments,),
 )

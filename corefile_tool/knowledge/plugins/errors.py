@@ -64,7 +64,7 @@ PLUGIN = Plugin(
     block=True,
     once=True,
     props=(
-        Prop("consolidate", free_args=True),
+        Prop("consolidate", free_args=True, since="1.2.6"),   # v1.2.5 setup.go reads no block
         # `stacktrace` reads no words: the next one on its line is taken as the next property.
         Prop("stacktrace", "", since="1.9.3", reads=READS_FIXED),
     ),

@@ -75,7 +75,7 @@ PLUGIN = Plugin(
         # after them is read as the next property (a `}` there closes the block).
         Prop("path", "path:str", reads=READS_FIXED),
         Prop("endpoint", "urls:str+"),
-        Prop("credentials", free_args=True),
+        Prop("credentials", free_args=True, since="1.4.0"),
         Prop("tls", "cert:str? key:str? ca:str?"),
         Prop("min-lease-ttl", LEASE_TTL, since="1.12.4", reads=READS_FIXED),
         Prop("max-lease-ttl", LEASE_TTL, since="1.12.4", reads=READS_FIXED),

@@ -293,7 +293,7 @@ PLUGIN = Plugin(
         Prop("max_connect_attempts", "count:uint(32)", since="1.13.2", reads=READS_FIXED),
         Prop("health_check", "interval:str+"),
         Prop("force_tcp", "", reads=READS_EACH),
-        Prop("prefer_udp", "", reads=READS_EACH),
+        Prop("prefer_udp", "", since="1.2.0", reads=READS_EACH),
         Prop("tls", "cert:str? key:str? ca:str?"),
         Prop("tls_servername", "name:str", reads=READS_FIXED),
         Prop("expire", "duration:duration(0..)", reads=READS_FIXED,

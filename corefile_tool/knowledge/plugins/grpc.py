@@ -50,6 +50,7 @@ def _is_address(text: str) -> bool:
 
 PLUGIN = Plugin(
     name="grpc",
+    since="1.5.0",   # first in plugin.cfg at v1.5.0
     summary="Forwards queries for FROM to up to 15 upstreams over gRPC, optionally with TLS.",
     args="from:zone to:str+",
     block=True,

@@ -1,5 +1,5 @@
 """hosts: answers from a hosts file and inline entries (coredns plugin/hosts/setup.go)."""
-from ..spec import ANSWERS_SOME, READS_FIXED, Plugin, Prop, fallthrough, says, version_tuple
+from ..spec import ANSWERS_SOME, READS_FIXED, Plugin, Prop, fallthrough, present_in, says
 from ._setup_helpers import ignored_zones, locate, missing_file
 
 PROPERTIES = ("fallthrough", "fallthrough_unsupported", "no_reverse", "ttl", "reload")
@@ -13,14 +13,14 @@ def _check(directive, ctx):
         yield from ignored_zones(args[1:])
     if directive.block is None:
         return
-    known = set(PROPERTIES) if version_tuple(ctx.version) >= (1, 14, 7) else set(PROPERTIES) - {
-        "fallthrough_unsupported"}
+    # The properties of the target release (their since in PLUGIN.props); any other line is an inline entry.
+    known = {name for name in PROPERTIES if present_in(PLUGIN.prop(name, ctx.version).since, None, ctx.version)}
     fallthrough = unsupported = False
     close = directive.block.close
     for line in directive.block.directives:
         name, rest = line.name_token, list(line.args)
         while name is not None:
-            if name.text == "no_reverse" and rest:
+            if name.text == "no_reverse" and name.text in known and rest:
                 # setup.go reads no word after no_reverse: the next one starts a new line (a `}` closes the block)
                 name, rest = (rest[0], rest[1:]) if rest[0] is not close else (None, [])
                 continue
@@ -31,7 +31,8 @@ def _check(directive, ctx):
                     unsupported = True
             elif fallthrough:
                 # Any other line is an inline hosts entry, but only until a `fallthrough` has been read.
-                yield name, f"unknown property '{name.text}'"
+                later = PLUGIN.prop(name.text, ctx.version) if name.text in PROPERTIES else None
+                yield name, f"unknown property '{name.text}'" + (f" (added in CoreDNS {later.since})" if later else "")
                 return
             name = None
     if unsupported and not fallthrough:
@@ -53,11 +54,12 @@ PLUGIN = Plugin(
     props=(
         fallthrough(),
         Prop("fallthrough_unsupported", "", since="1.14.7"),
-        Prop("no_reverse", "", reads=READS_FIXED),   # setup reads no word: the next is a new line
-        Prop("ttl", "seconds:int(1..65535) rest:str*",
+        # no_reverse, ttl and reload came with 1.4.0: before it a line other than fallthrough was a hosts entry
+        Prop("no_reverse", "", since="1.4.0", reads=READS_FIXED),   # setup reads no word: the next is a new line
+        Prop("ttl", "seconds:int(1..65535) rest:str*", since="1.4.0",
              says=says(missing="ttl needs a time in second", invalid="ttl needs a number of second",
                        range="ttl provided is invalid")),
-        Prop("reload", "duration:duration(0..)",
+        Prop("reload", "duration:duration(0..)", since="1.4.0",
              says=says(missing="reload needs a duration (zero seconds to disable)",
                        extra="reload needs a duration (zero seconds to disable)",
                        invalid="invalid duration for reload '{value}'",

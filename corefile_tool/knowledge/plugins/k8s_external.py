@@ -10,6 +10,7 @@ def _zones(directive, ctx):
 # It needs the kubernetes plugin in the same server block, but only fails at start-up without it.
 PLUGIN = Plugin(
     name="k8s_external",
+    since="1.3.0",   # first in plugin.cfg at v1.3.0
     summary="Resolves the external IPs of Kubernetes services (and LoadBalancer ingress) under its zones.",
     args="zones:zone(lenient)*",
     block=True,

@@ -5,7 +5,8 @@ import re
 
 from ..spec import ANSWERS_ALL, Plugin, Prop, says
 from ..values import go_parse_float
-from ._setup_helpers import ignored_zones, is_reverse_zone, locate, missing_file, origins
+from ._dispenser import arg_error, at_least, lines, words
+from ._setup_helpers import go_duration, ignored_zones, is_reverse_zone, locate, missing_file, origins
 
 # The largest finite float32: strconv.ParseFloat(s, 32) refuses a value that rounds beyond it.
 _FLOAT32_MAX = 3.4028234663852886e38
@@ -243,6 +244,25 @@ def _multicluster_zones(directive, ctx):
         yield from ignored_zones(line.args)
 
 
+def _resyncperiod(directive, ctx):
+    """Before 1.6.0 `resyncperiod DURATION` (RemainingArgs, the first word parsed, the others unread); 1.6.x reads
+    no word, and the next one on the line is taken for the next property."""
+    for line in lines(directive, "resyncperiod"):
+        args = words(line, directive)
+        if at_least(ctx, "1.6.0"):
+            if args and args[0] is not directive.block.close:
+                yield args[0], f"unknown property '{args[0].text}'", "error", "unknown-property"
+                return
+            continue
+        if not args:
+            yield line.name_token, arg_error(line.name_token)
+            return
+        problem = go_duration(args[0], f"unable to parse resync duration value: '{args[0].text}': ")[1]
+        if problem:
+            yield problem
+            return
+
+
 PLUGIN = Plugin(
     name="kubernetes",
     summary="Serves the cluster.local records of Kubernetes services, endpoints and (optionally) pods.",
@@ -261,13 +281,18 @@ PLUGIN = Plugin(
         Prop("endpoint", "urls:str+"),
         Prop("tls", "cert:str key:str cacert:str"),
         Prop("labels", "selector:str+"),
-        Prop("namespace_labels", "selector:str+"),
-        Prop("ttl", "seconds:int(0..3600) rest:str*", says=says(range="ttl must be in range [0, 3600]: {value}")),
+        Prop("namespace_labels", "selector:str+", since="1.5.0"),
+        Prop("ttl", "seconds:int(0..3600) rest:str*", since="1.3.0",
+             says=says(range="ttl must be in range [0, 3600]: {value}")),
+        Prop("ttl", "seconds:int(5..3600) rest:str*", removed="1.3.0",    # setup.go v1.2.6: [5, 3600]
+             says=says(range="ttl must be in range [5, 3600]: {value}")),
         Prop("noendpoints", ""),
         Prop("zonal", "", since="1.14.7"),
         Prop("ignore", "what:str*"),
+        # kubeconfig came with 1.2.3, its context required before 1.8.2. The older form is listed first: for a
+        # release before both, Plugin.prop answers with the first later form, whose since is then "added in".
+        Prop("kubeconfig", "file:str context:str", since="1.2.3", removed="1.8.2"),
         Prop("kubeconfig", "file:str context:str?", since="1.8.2"),
-        Prop("kubeconfig", "file:str context:str", removed="1.8.2"),   # the context was required before 1.8.2
         Prop("multicluster", "zones:str*", since="1.12.2"),
         Prop("startup_timeout", "duration:duration rest:str*", since="1.12.3",
              says=says(invalid="failed to parse startup_timeout: {value}, {error}")),
@@ -277,12 +302,12 @@ PLUGIN = Plugin(
         Prop("apiserver_max_inflight", "count:int(0..)", since="1.14.0",
              says=says(invalid='invalid apiserver_max_inflight "{value}": {error}',
                        below="apiserver_max_inflight must be >= 0")),
-        # setup.go of 1.6.x skips `resyncperiod` without reading its value, so `resyncperiod 30s` fails there
-        # on '30s' as an unknown property.
-        Prop("resyncperiod", ""),
+        # Until 1.6.0 `resyncperiod DURATION`; setup.go of 1.6.x skips it without reading its value, so
+        # `resyncperiod 30s` fails there on '30s' as an unknown property (_resyncperiod).
+        Prop("resyncperiod", free_args=True),
         Prop("upstream", free_args=True,
              replacement="nothing: CNAME targets are resolved through CoreDNS itself"),
         Prop("transfer", free_args=True, removed="1.8.0", replacement="the transfer plugin"),
     ),
-    checks=(_check, _multicluster_zones),
+    checks=(_check, _multicluster_zones, _resyncperiod),
 )

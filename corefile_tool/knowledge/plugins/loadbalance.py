@@ -80,7 +80,12 @@ def _returns_before_1_10_1(d) -> bool:
 
 
 def _legacy(directive, ctx):
-    """Before 1.10.1: `loadbalance [round_robin]` only."""
+    """Before 1.10.1: `loadbalance [round_robin]` only; before 1.2.0 setup.go read no word at all."""
+    if not at_least(ctx, "1.2.0"):
+        if directive.args:
+            yield ignored(directive.args[0], f"CoreDNS {ctx.version} reads no argument of loadbalance; "
+                                             "it is ignored")
+        return
     earlier = earlier_in_block(directive, ctx)
     if any(_returns_before_1_10_1(d) for d in earlier):
         yield ignored(directive.name_token, f"CoreDNS {ctx.version} stops reading at an earlier 'loadbalance' of "

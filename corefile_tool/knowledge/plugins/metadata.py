@@ -11,6 +11,7 @@ def _zones(directive, ctx):
 # "Wrong argument count"; an empty `{ }` passes.
 PLUGIN = Plugin(
     name="metadata",
+    since="1.2.0",   # first in plugin.cfg at v1.2.0
     summary="Collects metadata from other plugins for each query, for use by log, view, template...",
     args="zones:zone(lenient)*",
     block=True,

@@ -9,7 +9,7 @@ PLUGIN = Plugin(
     block=True,
     once=True,
     props=(
-        Prop("block", "rate:int?"),
+        Prop("block", "rate:int?", since="1.5.0"),   # before 1.5.0 setup.go refuses any block line (ArgErr)
     ),
     http_server="localhost:6053",
     checks=(http_server_conflicts,),

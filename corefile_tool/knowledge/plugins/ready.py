@@ -25,6 +25,7 @@ def _block_before_1_12_2(directive, ctx):
 
 PLUGIN = Plugin(
     name="ready",
+    since="1.5.0",   # first in plugin.cfg at v1.5.0
     summary="Serves http://ADDRESS/ready (default :8181) returning 200 OK once every plugin that reports readiness is ready.",
     args="address:str?",
     block=True,

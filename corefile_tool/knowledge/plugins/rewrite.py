@@ -14,8 +14,8 @@ from ._setup_helpers import go_parse_uint
 
 MAX_REGEXP_LEN = 10000
 MATCH_TYPES = ("exact", "prefix", "suffix", "substring", "regex")
-# rule type -> first CoreDNS version that knows it
-RULE_TYPES = {"name": "1.6.0", "class": "1.6.0", "type": "1.6.0", "edns0": "1.6.0", "ttl": "1.6.0",
+# rule type -> first CoreDNS version that knows it (plugin/rewrite/rewrite.go newRule; ttl: 38051b908, 1.2.3)
+RULE_TYPES = {"name": "1.1.3", "class": "1.1.3", "type": "1.1.3", "edns0": "1.1.3", "ttl": "1.2.3",
               "cname": "1.11.0", "rcode": "1.11.3"}
 EDNS0_VARIABLES = ("{qname}", "{qtype}", "{client_ip}", "{client_port}", "{protocol}", "{server_ip}",
                    "{server_port}")

@@ -4,7 +4,7 @@ Versions: refresh 1.6.2, aws_endpoint 1.8.7; aws_access_key deprecated in 1.9.2 
 environment or the shared credentials file); `upstream` has been a no-op since 1.5.2. Setup lists the hosted
 zones through the AWS API, so whether it starts depends on credentials and network: `environment` info.
 """
-from ..spec import ANSWERS_ALL, READS_FIXED, Plugin, Prop, says
+from ..spec import ANSWERS_ALL, READS_FIXED, Plugin, Prop, fallthrough, says
 from .. import values
 from ._dispenser import cloud_zones, lines, needs_environment, words
 from ._setup_helpers import go_quote
@@ -49,8 +49,10 @@ PLUGIN = Plugin(
         # line is read as the next property ("unknown property"). `credentials PROFILE [FILE]` does the same, but
         # a fixed reading takes no optional word: a third word is refused as one too many here.
         Prop("aws_endpoint", "url:str", since="1.8.7", reads=READS_FIXED),
-        Prop("upstream", free_args=True),
-        Prop("credentials", "profile:str file:str?"),
+        # upstream, credentials and fallthrough came with 1.2.3 (before it the block knew aws_access_key only)
+        fallthrough(since="1.2.3"),
+        Prop("upstream", free_args=True, since="1.2.3"),
+        Prop("credentials", "profile:str file:str?", since="1.2.3"),
         Prop("refresh", "interval:seconds_or_duration", since="1.6.2", reads=READS_FIXED,
              says=says(invalid="Unable to parse duration: {error}")),
     ),

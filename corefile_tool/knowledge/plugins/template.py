@@ -78,6 +78,23 @@ def _block(directive, ctx):
                 return
 
 
+NEEDS_ANSWER_UNTIL = "1.5.1"    # setup.go to v1.5.0: a template must answer (commit removing it in 1.5.1)
+
+
+def _needs_answer(directive, ctx):
+    """Until 1.5.0 a template with no answer, no authority and the rcode NOERROR (the default) fails setup."""
+    if version_tuple(ctx.version) >= version_tuple(NEEDS_ANSWER_UNTIL):
+        return
+    rcode = "NOERROR"
+    for line in directive.block.directives if directive.block is not None else ():
+        if line.name in ("answer", "authority") and line.args:
+            return
+        if line.name == "rcode" and line.args:
+            rcode = line.args[0].text
+    if rcode == "NOERROR":
+        yield directive.name_token, "no answer section for template found"
+
+
 PLUGIN = Plugin(
     name="template",
     summary="Builds answers for matching queries (CLASS, TYPE, ZONE, regex) from Go templates, or sets an rcode.",
@@ -106,5 +123,5 @@ PLUGIN = Plugin(
         Prop("upstream", free_args=True,
              replacement="nothing: it is ignored, CNAME targets are resolved through CoreDNS itself"),
     ),
-    checks=(_block,),
+    checks=(_block, _needs_answer),
 )

@@ -61,8 +61,9 @@ def _manual(directive, ctx):
         if line.name not in MANUAL:
             yield _unknown(line, f"unknown option '{line.name}'")
             return
-        if line.name == "keylog" and not at_least(ctx, "1.14.3"):
-            yield _unknown(line, "unknown option 'keylog'", since="1.14.3")
+        since = PLUGIN.prop(line.name).since     # client_auth 1.5.1 (no block before it), keylog 1.14.3
+        if since and not at_least(ctx, since):
+            yield _unknown(line, f"unknown option '{line.name}'", since=since)
             return
     yield from start_up_files(ctx, args, "TLS file")
     for line in lines(directive, "keylog"):
@@ -237,7 +238,7 @@ PLUGIN = Plugin(
     # words an unknown one per mode: `checks` judge the names.
     other_lines=True,
     props=(
-        Prop("client_auth", "type:enum(nocert|request|require|verify_if_given|require_and_verify)",
+        Prop("client_auth", "type:enum(nocert|request|require|verify_if_given|require_and_verify)", since="1.5.1",
              says=says(invalid="unknown authentication type '{value}'")),
         Prop("keylog", "file:str", since="1.14.3"),
     ) + tuple(_acme_once(name) for name in ACME),

@@ -8,7 +8,9 @@ DOC = """
 An upstream that is one of the server's own addresses (a loopback address, or an address a block binds to) on a
 port this Corefile listens on reaches CoreDNS itself. When that listener routes the forwarded names back to the
 same server block, every query goes round until it times out; with the `loop` plugin CoreDNS stops at start-up
-with `Loop (...) detected for zone "."`. Forwarding to another block on another port is fine.
+with `Loop (...) detected for zone "."`. Forwarding to another block on another port is fine. `127.0.0.11:53` is
+only `info`: in a Docker container it is Docker's embedded DNS, which Docker's NAT rules answer before CoreDNS
+sees the query.
 
 Bad:
 
@@ -27,6 +29,10 @@ Good:
 """
 
 FORWARD = "forward"
+# Docker's embedded DNS server: containers on user-defined networks resolve through 127.0.0.11:53, which the
+# container's NAT table sends to dockerd's resolver (a loopback address CoreDNS's wildcard listener would own
+# anywhere else).
+DOCKER_DNS = "127.0.0.11"
 
 
 def route(configs, name):
@@ -77,8 +83,19 @@ def check(corefile, ctx):
                 if not zones:
                     continue
                 target = route(groups[listener], zones[0])
-                if target is not None and target.block is block:
-                    yield ctx.diagnostic(CODE, SEVERITY,
-                                         f"forward to {arg.text} reaches this server's own listener {listener}, "
-                                         f"which routes '{zones[0]}' back to this block: queries loop",
-                                         arg)
+                if target is None or target.block is not block:
+                    continue
+                if up.ip == DOCKER_DNS and up.port == "53":
+                    # Inside a container on a user-defined Docker network, Docker's own NAT rules take
+                    # 127.0.0.11:53 to its embedded resolver before any socket of CoreDNS sees it: whether this
+                    # loops depends on where CoreDNS runs, which the Corefile does not say.
+                    yield ctx.diagnostic(CODE, "info",
+                                         f"forward to {arg.text}: in a Docker container this is Docker's embedded "
+                                         f"DNS (Docker redirects it, no loop); anywhere else it reaches this "
+                                         f"server's own listener {listener}, which routes '{zones[0]}' back to this "
+                                         f"block, and queries loop", arg)
+                    continue
+                yield ctx.diagnostic(CODE, SEVERITY,
+                                     f"forward to {arg.text} reaches this server's own listener {listener}, "
+                                     f"which routes '{zones[0]}' back to this block: queries loop",
+                                     arg)
