@@ -37,11 +37,12 @@ def _cpu() -> float:
 
 def run(n: int, check: bool = True) -> dict:
     from corefile_tool.generator import inventory, mesh, model, render
+    from corefile_tool.linter import gc_paused
 
     timings = {}
     cpu = _cpu()
     start = time.perf_counter()
-    with model.collector_paused():
+    with gc_paused():
         inv = inventory.load("bench-inventory.yaml", text=inventory_text(n))
         timings["load"] = time.perf_counter() - start
         t = time.perf_counter()

@@ -6,7 +6,9 @@ ignored or removed in that release is rewritten (dropped, converted, moved), a d
 those defaults added is taken out again where the older release lacks it. Either way the result is checked
 against the target release's plugins and properties (knowledge/versions.py and plugins/): anything the
 target lacks and no rule can rewrite stops the migration with an error, rather than a Corefile CoreDNS would
-refuse or read differently.
+refuse or read differently. Last, the result is linted at the target release, which catches the argument forms no
+rule is about: an error on a line that came through unchanged from a plugin that linted clean at the source
+release stops the migration too (_refuse_what_the_target_refuses).
 
 The file is migrated as written (parse(..., as_written=True)): comments, snippets and `import` lines are
 kept, and files read through `import` are not touched (a notice says so).
@@ -97,16 +99,127 @@ def migrate(text: str, from_version: str, to_version: str, *, deprecations: bool
     errors = [d for d in corefile.diagnostics if d.severity == "error"]
     if errors:
         raise CorefileError(errors[0])
+    written = _written_lines(corefile)
     run = _Migration(corefile, path, from_version, to_version, deprecations)
     run.run()
     if not run.changed:
-        return Result(text, run.notices, False)
-    try:
-        out = format_corefile(corefile)
-    except UnprintableError as e:
-        raise CorefileError(Diagnostic("migrate", "error", f"the migrated Corefile cannot be written: {e}",
-                                       path, 0, 0))
-    return Result(out, run.notices, True)
+        out = text
+    else:
+        try:
+            out = format_corefile(corefile)
+        except UnprintableError as e:
+            raise CorefileError(Diagnostic("migrate", "error", f"the migrated Corefile cannot be written: {e}",
+                                           path, 0, 0))
+    _refuse_what_the_target_refuses(text, out, corefile, written, from_version, to_version, path)
+    return Result(out, run.notices, run.changed)
+
+
+# ---------------------------------------------------------------- the safety net
+# The rules of knowledge/migrations.py know what each release removed or renamed, not every argument form a
+# release accepts (kubernetes `ttl 0` before 1.3.0, a `rewrite ttl` rule before 1.2.3). What is left as the file
+# had it is therefore linted at the target release too: an error there, on a line migrate did not touch and
+# whose plugin linted clean at the source release, means the Corefile CoreDNS would refuse is the migration's
+# doing (the line was fine where it came from), so migrate refuses rather than write it.
+
+def _signature(node) -> tuple:
+    if isinstance(node, Key):
+        return ("key", node.text)
+    return (node.name_token.text, tuple(a.text for a in node.args))
+
+
+def _node_tokens(node) -> list:
+    return [node.token] if isinstance(node, Key) else [node.name_token, *node.args]
+
+
+def _last_line(d: Directive) -> int:
+    if d.block is not None and d.block.close is not None:
+        return d.block.close.line
+    return max(t.end_line for t in _node_tokens(d))
+
+
+def _written_lines(corefile: Corefile) -> dict:
+    """id(node) -> (node, what it says, the source lines of the directive it belongs to) for every key, directive
+    and property line as written (the node is kept so that its id stays its own)."""
+    out = {}
+    for block in corefile.server_blocks:
+        for key in block.keys:
+            out[id(key)] = (key, _signature(key), (key.token.line, key.token.end_line))
+        for d in block.directives:
+            span = (d.name_token.line, _last_line(d))
+            out[id(d)] = (d, _signature(d), span)
+            for line in _lines(d):
+                out[id(line)] = (line, _signature(line), span)
+    return out
+
+
+def _pairs(migrated: Corefile, printed: Corefile):
+    """(node of the migrated tree, the same node as parsed back from the text written for it): the text is that
+    tree printed, so the two walk in step; a walk that does not (never expected) pairs no more of its block."""
+    for a, b in zip(migrated.server_blocks, printed.server_blocks):
+        if len(a.keys) != len(b.keys) or len(a.directives) != len(b.directives):
+            continue
+        yield from zip(a.keys, b.keys)
+        for d, e in zip(a.directives, b.directives):
+            if d.name != e.name:
+                break
+            yield d, e
+            inner, printed_inner = _lines(d), _lines(e)
+            if len(inner) == len(printed_inner):
+                yield from zip(inner, printed_inner)
+
+
+def _errors(text: str, version: str, path: str) -> list:
+    """Lint errors of the main file (imported files are not migrated)."""
+    from .linter import gc_paused, lint_tree
+    from .parser import parse
+
+    with gc_paused():
+        tree = parse(text, path=path)
+        return [d for d in lint_tree(tree, version) if d.severity == "error" and d.path == tree.path]
+
+
+def _refuse_what_the_target_refuses(text: str, out: str, migrated: Corefile, written: dict, from_version: str,
+                                    to_version: str, path: str):
+    from .parser import parse, shown
+
+    refused = _errors(out, to_version, path)
+    if not refused:
+        return
+    at_source = {d.line for d in _errors(text, from_version, path)}
+    by_line: dict = {}
+    for node, printed in _pairs(migrated, parse(out, path=path, as_written=True)):
+        by_line.setdefault(_node_tokens(printed)[0].line, []).append((node, printed))
+    for diag in refused:
+        for node, printed in by_line.get(diag.line, ()):
+            was = written.get(id(node))
+            if was is None or was[0] is not node or was[1] != _signature(node):
+                continue   # new or rewritten by migrate: its own rules answer for it
+            first, last = was[2]
+            if any(first <= line <= last for line in at_source):
+                continue   # refused where it came from too: not the migration's doing
+            tokens, printed_tokens = _node_tokens(node), _node_tokens(printed)
+            token = next((t for t, p in zip(tokens, printed_tokens) if (p.line, p.column) == (diag.line,
+                                                                                           diag.column)), tokens[0])
+            words = shown(" ".join(t.text for t in tokens), limit=60)
+            owner = "" if isinstance(node, Key) else _owner(migrated, node)
+            if isinstance(node, Key):
+                subject = f'server block key "{words}"'
+            elif owner:
+                subject = f'property "{words}" of plugin "{owner}"'
+            else:
+                subject = f'plugin line "{words}"'
+            raise CorefileError(Diagnostic(
+                "migrate", "error", f"{subject} is kept as it is, and CoreDNS {to_version} refuses it "
+                f"({diag.message}); migrate has no safe equivalent for it", path, token.line, token.column))
+
+
+def _owner(corefile: Corefile, node) -> str:
+    """The name of the plugin whose block holds this line, or ""."""
+    for block in corefile.server_blocks:
+        for d in block.directives:
+            if any(line is node for line in _lines(d)):
+                return d.name
+    return ""
 
 
 def _tok(text: str) -> Token:
@@ -176,6 +289,18 @@ def _touched(plugin: str, version: str) -> bool:
 def _is_snippet(block: ServerBlock) -> bool:
     """A snippet definition kept as written: one key `(name)` (coredns/caddy parse.go isSnippet)."""
     return len(block.keys) == 1 and block.keys[0].text.startswith("(") and block.keys[0].text.endswith(")")
+
+
+def _same_words(words, expected) -> bool:
+    """Whether the words say what `expected` does: the same words, or the same Go durations (`0s` is `0`)."""
+    from .knowledge.values import parse_go_duration
+
+    if len(words) != len(expected):
+        return False
+    for a, b in zip(words, expected):
+        if a != b and (parse_go_duration(a) is None or parse_go_duration(a) != parse_go_duration(b)):
+            return False
+    return True
 
 
 def _between(version: str, low: str, high: str) -> bool:
@@ -312,6 +437,11 @@ class _Migration:
                 del line.args[1:]
             elif c.rewrite == m.TRANSFER_TO_PLUGIN:
                 self.transfer_to_plugin(block, d, c)
+            elif c.rewrite == m.REPLACE_LINE:
+                if line.args:
+                    self.refuse(f'property "{line.name}" of plugin "{d.name}" has words after it that migrate '
+                                f'cannot carry into "{c.replaced_by}"; rewrite it by hand', line.args[0])
+                self.replace_line(line, c.params)
             else:  # pragma: no cover - data error
                 raise ValueError(f"unknown property rewrite {c.rewrite!r}")
 
@@ -350,8 +480,6 @@ class _Migration:
         if plugin is None or plugin.ignores_unknown_until != v:
             return
         for line in list(_lines(d)):
-            if plugin.fallthrough and line.name == "fallthrough":
-                continue
             prop = plugin.prop(line.name, v)
             if prop is None or not present_in(prop.since, prop.removed, v):
                 self.notice(d.name, line.name, m.REMOVED, v,
@@ -365,6 +493,15 @@ class _Migration:
         if not d.block.directives:
             d.block = None
             d.tail = []
+
+    @staticmethod
+    def replace_line(line: Directive, words) -> None:
+        """The line becomes `words` where it stands: its place among the other lines can matter (no_reload and
+        reload each set the reload interval, and the last line read wins)."""
+        name = line.name_token.copy()
+        name.text = name.raw = words[0]
+        line.name_token = name
+        line.args = [_tok(w) for w in words[1:]]
 
     def add_line(self, d: Directive, line: Directive):
         if d.block is None:
@@ -503,6 +640,8 @@ class _Migration:
                                 self.reverted(c)
                 elif c.rewrite == m.TRANSFER_TO_PLUGIN and c.plugin == "kubernetes":
                     self.transfer_back(block, c)
+                elif c.rewrite == m.REPLACE_LINE:
+                    self.replace_back(block, c, v)
                 if c.status == m.BEHAVIOUR:
                     self.behaviour_crossed(block, c)
 
@@ -514,6 +653,22 @@ class _Migration:
             if (self.holds(c, d) if c.only_if else bool(_lines(d, c.option))):
                 self.notice(c.plugin, c.option, c.status, c.version,
                             additional=(c.note + " " if c.note else "") + f"{self.to_version} does not have this change.")
+
+    def replace_back(self, block: ServerBlock, c: m.Change, v: str):
+        """Going down across the release whose predecessor lacks the replacing property (file's `reload` came in
+        1.2.3): the replacement, given as the rule writes it, becomes the property it replaced again, where the
+        target release has that one."""
+        prior = versions.VERSIONS[versions.VERSIONS.index(v) - 1]
+        if self.option_exists(c.plugin, c.params[0], prior) or not self.option_exists(c.plugin, c.option,
+                                                                                       self.to_version):
+            return
+        for d in [d for d in block.directives if d.name == c.plugin]:
+            for line in _lines(d, c.params[0]):
+                if _same_words([a.text for a in line.args], c.params[1:]):
+                    self.replace_line(line, (c.option,))
+                    self.changed = True
+                    self.notice(c.plugin, c.option, c.status, c.version, replaced_by=c.replaced_by,
+                                additional=f'"{c.replaced_by}" is turned back into it for {self.to_version}.')
 
     def reverted(self, c: m.Change):
         self.changed = True
@@ -577,8 +732,6 @@ class _Migration:
                 if plugin is None:
                     continue
                 for line in _lines(d):
-                    if plugin.fallthrough and line.name == "fallthrough":
-                        continue
                     prop = plugin.prop(line.name, to)
                     if prop is None:
                         if not plugin.other_lines and line.name != "import":

@@ -575,6 +575,11 @@ class Parser:
             except ParseError as e:
                 self._error(e.message, e.token or self._last, e.code)
                 blocks = []
+            if cf.env_values:
+                # what lint cannot check: a word built from a variable that is not set here (CoreDNS reads its
+                # own host's environment); "{$NAME}" and "{%NAME%}" both hold the name two characters in
+                cf.env_unset = frozenset(ref for ref, value in cf.env_values.items()
+                                         if value == "" and ref[2:-2 if ref[1] == "%" else -1] not in self.env)
             cf.server_blocks = [b for b in blocks if b.keys or self.as_written]
             for i, block in enumerate(cf.server_blocks):
                 block.index = i
@@ -952,6 +957,15 @@ class Parser:
                     "import-glob-empty", "warning",
                     f"No files matching import glob pattern: {written or shown(pattern, 200)}", arg))
                 return []
+            if os.path.isabs(pattern):
+                # parse.go fails only when the file is missing on CoreDNS's own host; an absolute path names a
+                # file there (such as /etc/coredns/extra.conf), which this machine need not have. A relative one
+                # is resolved against the importing file's directory, which is here: that stays an error.
+                self.result.diagnostics.append(self._diag(
+                    "import", "info",
+                    f"cannot check: import {written or shown(pattern, 200)} not found here; CoreDNS reads it on "
+                    "its own host; its contents are not checked", arg))
+                return []
             raise ParseError(f"File to import not found: {written or shown(pattern, 200)}", arg, "import")
         if len(matches) > MAX_GLOB_MATCHES:
             raise ParseError(f"import {written or shown(pattern, 200)} matches more than {MAX_GLOB_MATCHES} "
@@ -960,7 +974,8 @@ class Parser:
 
     def _outside(self, arg: Token, written: Optional[str]):
         raise ParseError(f"import {written or shown(arg.text, 200)} reaches outside the Corefile's directory "
-                         f"{shown(self.base_dir, 200)} (pass --allow-import-outside to permit it)", arg,
+                         f"{shown(self.base_dir, 200)}; its contents are not checked (pass --allow-import-outside "
+                         "to permit it)", arg,
                          "import-outside")
 
     def _read_import(self, absolute: str, arg: Token, origin: tuple, written: Optional[str]) -> list[Token]:

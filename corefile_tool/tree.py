@@ -179,6 +179,7 @@ class Corefile:
     sources: dict = field(default_factory=dict)           # file -> text, for every file read (main is "")
     as_written: bool = False      # parsed for fmt: imports unexpanded, snippets as blocks, {$ENV} kept
     env_values: dict = field(default_factory=dict)        # {$VAR} / {%VAR%} reference -> value substituted
+    env_unset: frozenset = frozenset()                     # those references whose variable was not set
 
     @property
     def ok(self) -> bool:

@@ -380,6 +380,12 @@ def managed_corefile(domain="cluster.local", reload=True) -> str:
                                                     "import custom/*.server\n")
 
 
+def custom_configmap(data: dict) -> dict:
+    """The coredns-custom ConfigMap of kube-system holding `data`."""
+    return {"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "coredns-custom", "namespace": "kube-system"}, "data": data}
+
+
 def populate(cluster: FakeCluster, *, domain="cluster.local", image="registry.k8s.io/coredns/coredns:v1.11.3",
              service_type="ClusterIP", cluster_ip="10.96.0.10", lb_ingress=(), external_ips=(), node_ports=None,
              nodes=(("node-1", "192.168.1.11"),), service_cidr="10.96.0.0/16", pod_cidr="10.244.0.0/16",
@@ -517,6 +523,20 @@ class Fleet:
     def close(self):
         for c in self.clusters.values():
             c.stop()
+
+
+def write_inventory(fleet: Fleet, clusters=None, **per_cluster):
+    """inventory.yaml in the fleet's directory, for release 1.11.3: `clusters`, by default a and b meshed over
+    a.mesh.example and b.mesh.example (their DNS at 203.0.113.1 and .2), each updated with per_cluster[name]."""
+    clusters = clusters or [
+        {"name": "a", "mesh_domain": "a.mesh.example", "dns": ["203.0.113.1"]},
+        {"name": "b", "mesh_domain": "b.mesh.example", "dns": ["203.0.113.2"]},
+    ]
+    for c in clusters:
+        c.update(per_cluster.get(c["name"], {}))
+    path = fleet.directory / "inventory.yaml"
+    path.write_text(yaml.safe_dump({"defaults": {"coredns_version": "1.11.3"}, "clusters": clusters}))
+    return path
 
 
 def add_coredns_pods(cluster: FakeCluster, pods=(("coredns-7db6d8ff4d-4xk2p", ("10.244.0.2",), True),

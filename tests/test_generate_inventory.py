@@ -49,25 +49,17 @@ def test_duplicate_cluster_names(tmp_path):
         "7: clusters[1] (cluster-a).name: duplicate cluster name 'cluster-a' (also clusters[0], line 4)"]
 
 
-def test_duplicate_mesh_domains_ignore_case_and_trailing_dot(tmp_path):
-    text = TWO.replace("mesh_domain: cluster-b.example.com", "mesh_domain: Cluster-A.example.com.")
-    assert problems(tmp_path, text) == [
-        "8: clusters[1] (cluster-b).mesh_domain: mesh domain cluster-a.example.com is also clusters[0] (cluster-a)'s "
-        "mesh domain"]
-
-
-def test_mesh_domain_inside_another(tmp_path):
-    text = TWO.replace("mesh_domain: cluster-b.example.com", "mesh_domain: x.cluster-a.example.com")
-    assert problems(tmp_path, text) == [
-        "8: clusters[1] (cluster-b).mesh_domain: mesh domain x.cluster-a.example.com lies inside clusters[0] "
-        "(cluster-a)'s mesh domain cluster-a.example.com"]
-
-
-def test_mesh_domain_containing_another(tmp_path):
-    text = TWO.replace("mesh_domain: cluster-b.example.com", "mesh_domain: example.com")
-    assert problems(tmp_path, text) == [
-        "8: clusters[1] (cluster-b).mesh_domain: mesh domain example.com contains clusters[0] (cluster-a)'s mesh "
-        "domain cluster-a.example.com"]
+@pytest.mark.parametrize("mesh_domain, problem", [
+    pytest.param("Cluster-A.example.com.", "mesh domain cluster-a.example.com is also clusters[0] (cluster-a)'s "
+                 "mesh domain", id="same-ignoring-case-and-trailing-dot"),
+    pytest.param("x.cluster-a.example.com", "mesh domain x.cluster-a.example.com lies inside clusters[0] "
+                 "(cluster-a)'s mesh domain cluster-a.example.com", id="inside-another"),
+    pytest.param("example.com", "mesh domain example.com contains clusters[0] (cluster-a)'s mesh domain "
+                 "cluster-a.example.com", id="containing-another"),
+])
+def test_mesh_domains_that_overlap(tmp_path, mesh_domain, problem):
+    text = TWO.replace("mesh_domain: cluster-b.example.com", f"mesh_domain: {mesh_domain}")
+    assert problems(tmp_path, text) == [f"8: clusters[1] (cluster-b).mesh_domain: {problem}"]
 
 
 def test_mesh_domain_equal_to_a_cluster_domain(tmp_path):

@@ -1,36 +1,16 @@
 """`corefile k8s apply`: diff, server-side dry run, guarded writes, backups, refusals; and the whole path from
 three kubeconfig contexts through discover and generate to apply."""
-import pytest
 import yaml
 
-from k8s_fake_api import Fleet, kubeadm_corefile
+from k8s_fake_api import kubeadm_corefile, write_inventory
 
 BEGIN, END = "# BEGIN corefile-tool managed", "# END corefile-tool managed"
-
-
-@pytest.fixture
-def fleet(tmp_path):
-    f = Fleet(tmp_path)
-    yield f
-    f.close()
 
 
 def two_clusters(fleet, **a_kwargs):
     a = fleet.add("a", service_type="LoadBalancer", lb_ingress=[{"ip": "203.0.113.1"}], **a_kwargs)
     b = fleet.add("b", service_type="LoadBalancer", lb_ingress=[{"ip": "203.0.113.2"}])
     return a, b
-
-
-def write_inventory(fleet, clusters=None, **per_cluster):
-    clusters = clusters or [
-        {"name": "a", "mesh_domain": "a.mesh.example", "dns": ["203.0.113.1"]},
-        {"name": "b", "mesh_domain": "b.mesh.example", "dns": ["203.0.113.2"]},
-    ]
-    for c in clusters:
-        c.update(per_cluster.get(c["name"], {}))
-    path = fleet.directory / "inventory.yaml"
-    path.write_text(yaml.safe_dump({"defaults": {"coredns_version": "1.11.3"}, "clusters": clusters}))
-    return path
 
 
 def apply(fleet, inventory, *args):

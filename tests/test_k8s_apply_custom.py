@@ -1,19 +1,12 @@
 """`corefile k8s apply --output-format coredns-custom`: the generated `*.server` keys into the coredns-custom
 ConfigMap of managed clusters (created when absent), the provider's Corefile only read and linted together with
 them, foreign keys kept, backups, dry run first, guarded writes."""
-import pytest
 import yaml
 
-from k8s_fake_api import Fleet, kubeadm_corefile, managed_corefile
+import k8s_fake_api
+from k8s_fake_api import custom_configmap, kubeadm_corefile, managed_corefile
 
 CONFIGMAPS = "/api/v1/namespaces/kube-system/configmaps"
-
-
-@pytest.fixture
-def fleet(tmp_path):
-    f = Fleet(tmp_path)
-    yield f
-    f.close()
 
 
 def managed(fleet, context, **kwargs):
@@ -22,21 +15,10 @@ def managed(fleet, context, **kwargs):
     return fleet.add(context, custom_volume=True, **kwargs)
 
 
-def custom_configmap(data):
-    return {"apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": {"name": "coredns-custom", "namespace": "kube-system"}, "data": data}
-
-
 def write_inventory(fleet, **per_cluster):
-    clusters = [
-        {"name": "a", "mesh_domain": "a.mesh.example", "dns": ["203.0.113.1"]},
-        {"name": "b", "mesh_domain": "b.mesh.example", "dns": ["203.0.113.2"], "service_cidr": "10.97.0.0/16"},
-    ]
-    for c in clusters:
-        c.update(per_cluster.get(c["name"], {}))
-    path = fleet.directory / "inventory.yaml"
-    path.write_text(yaml.safe_dump({"defaults": {"coredns_version": "1.11.3"}, "clusters": clusters}))
-    return path
+    """The two-cluster inventory, b with a Service CIDR (so its reverse zone is generated too)."""
+    b = {"service_cidr": "10.97.0.0/16", **per_cluster.pop("b", {})}
+    return k8s_fake_api.write_inventory(fleet, b=b, **per_cluster)
 
 
 def apply(fleet, inventory, *args):

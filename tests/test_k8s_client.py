@@ -4,16 +4,7 @@ import subprocess
 import sys
 import time
 
-import pytest
-
-from k8s_fake_api import Fleet, closed_port_url, silent_port_url, write_kubeconfig
-
-
-@pytest.fixture
-def fleet(tmp_path):
-    f = Fleet(tmp_path)
-    yield f
-    f.close()
+from k8s_fake_api import closed_port_url, silent_port_url, write_kubeconfig
 
 
 def one_line_error(result, code=None):

@@ -2,19 +2,10 @@
 answer as in the cluster: the services whose endpoints hold the CoreDNS pod's IPs (plugin/kubernetes/ns.go)."""
 import json
 
-import pytest
-
-from k8s_fake_api import Fleet, add_coredns_pods, add_service
+from k8s_fake_api import add_coredns_pods, add_service
 
 from corefile_tool.k8s.cluster_state import read_cluster_state
 from corefile_tool.k8s.client import Kubeconfig
-
-
-@pytest.fixture
-def fleet(tmp_path):
-    f = Fleet(tmp_path)
-    yield f
-    f.close()
 
 
 def state_of(fleet, context="a", **kwargs):

@@ -2,17 +2,10 @@
 import pytest
 import yaml
 
-from k8s_fake_api import Fleet, closed_port_url, kubeadm_corefile
+from k8s_fake_api import closed_port_url, kubeadm_corefile
 
 from corefile_tool.k8s.discover import cluster_name, version_from_image
 from corefile_tool.knowledge.versions import LATEST
-
-
-@pytest.fixture
-def fleet(tmp_path):
-    f = Fleet(tmp_path)
-    yield f
-    f.close()
 
 
 def discover(fleet, *args):

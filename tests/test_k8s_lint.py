@@ -3,21 +3,9 @@ import json
 
 import pytest
 
-from k8s_fake_api import Fleet, kubeadm_corefile
+from k8s_fake_api import custom_configmap, kubeadm_corefile
 
 from corefile_tool.knowledge.versions import first_version_with
-
-
-@pytest.fixture
-def fleet(tmp_path):
-    f = Fleet(tmp_path)
-    yield f
-    f.close()
-
-
-def custom_configmap(data):
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "coredns-custom", "namespace": "kube-system"},
-            "data": data}
 
 
 def lint(fleet, *args):

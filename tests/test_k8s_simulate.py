@@ -1,19 +1,10 @@
 """`corefile simulate --k8s` and `--cluster-state-from-k8s`: the live Corefile and the live cluster's objects."""
 import json
 
-import pytest
-
-from k8s_fake_api import Fleet, add_service, kubeadm_corefile
+from k8s_fake_api import add_service, kubeadm_corefile
 
 from corefile_tool.k8s.cluster_state import cluster_objects
 from corefile_tool.k8s.client import Kubeconfig
-
-
-@pytest.fixture
-def fleet(tmp_path):
-    f = Fleet(tmp_path)
-    yield f
-    f.close()
 
 
 def with_services(cluster):

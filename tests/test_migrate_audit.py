@@ -221,3 +221,129 @@ def test_unsupported_means_unknown_to_this_tool():
     result = migrate(text, "1.3.1", "1.5.0")
     assert [str(n) for n in result.notices if n.status == "unsupported"] == [
         'Option "shoesize" in plugin "kubernetes" is unsupported by this migration tool in 1.5.0.']
+
+
+# ------------------------------------------------------------------ no_reload becomes reload 0 (1.2.3, 1.5.0)
+
+def zone(head, *lines):
+    body = "".join(f"        {line}\n" for line in lines)
+    return f"example.org {{\n    {head} {{\n{body}    }}\n}}\n"
+
+
+NO_RELOAD = [("file", "file db.example.org", ()), ("auto", "auto", ("directory /zones",))]
+
+
+@pytest.mark.parametrize("plugin, head, first", NO_RELOAD, ids=[p[0] for p in NO_RELOAD])
+def test_no_reload_becomes_reload_0_when_1_5_0_removes_it(plugin, head, first):
+    # setup.go v1.2.3 .. v1.4.0: `case "no_reload": reload = 0` (auto: ReloadInterval = 0), and each of no_reload
+    # and reload sets the interval, the last one winning; v1.5.0 has no case for it (notes/coredns-1.5.0.md):
+    # file refuses it and so does auto. Dropping it would turn zone reloading back on.
+    text = zone(head, *first, "no_reload", "reload 30s")
+    up = migrate(text, "1.4.0", "1.5.0")
+    assert up.text == zone(head, *first, "reload 0", "reload 30s")
+    assert notices(up) == [f'Option "no_reload" in plugin "{plugin}" is removed in 1.5.0. It is replaced by '
+                           '"reload 0". Both turn zone reloading off.']
+    assert errors(up.text, "1.5.0") == []
+
+
+@pytest.mark.parametrize("plugin, head, first", NO_RELOAD, ids=[p[0] for p in NO_RELOAD])
+def test_no_reload_is_only_reported_while_it_is_deprecated(plugin, head, first):
+    text = zone(head, *first, "no_reload")
+    kept = migrate(text, "1.2.2", "1.4.0")
+    assert kept.text == text
+    assert notices(kept) == [f'Option "no_reload" in plugin "{plugin}" is deprecated in 1.2.3. It is replaced by '
+                             '"reload 0". Kept as it is: --deprecations rewrites it now.']
+    assert migrate(text, "1.2.2", "1.4.0", deprecations=True).text == zone(head, *first, "reload 0")
+    # the migration that starts at 1.2.2 ends where the one that starts at 1.4.0 does
+    assert migrate(text, "1.2.2", "1.5.0").text == migrate(text, "1.4.0", "1.5.0").text
+
+
+@pytest.mark.parametrize("plugin, head, first", NO_RELOAD, ids=[p[0] for p in NO_RELOAD])
+def test_reload_0_becomes_no_reload_below_1_2_3(plugin, head, first):
+    # `reload` came in 1.2.3 (plugin/file and plugin/auto setup.go v1.2.2 know no_reload only); from 1.2.3 to
+    # 1.4.0 both forms are read, so `reload 0` stays.
+    for zero in ("0", "0s"):
+        text = zone(head, *first, f"reload {zero}")
+        assert migrate(text, "1.5.0", "1.2.3").text == text
+        down = migrate(text, "1.5.0", "1.2.2")
+        assert down.text == zone(head, *first, "no_reload")
+        assert notices(down) == [f'Option "no_reload" in plugin "{plugin}" is deprecated in 1.2.3. It is replaced '
+                                 'by "reload 0". "reload 0" is turned back into it for 1.2.2.']
+        assert errors(down.text, "1.2.2") == []
+    # any other interval has no form before 1.2.3
+    with pytest.raises(CorefileError) as e:
+        migrate(zone(head, *first, "reload 30s"), "1.5.0", "1.2.2")
+    assert e.value.diagnostic.message.startswith(f'property "reload" of plugin "{plugin}" is not in CoreDNS 1.2.2 '
+                                                 "(added in 1.2.3)")
+
+
+# ------------------------------------------------------------------ the result is linted at the target
+
+KUBERNETES_TTL = "cluster.local {\n    kubernetes cluster.local {\n        ttl 0\n    }\n}\n"
+
+
+def test_a_value_the_target_refuses_stops_the_migration():
+    # plugin/kubernetes/setup.go: ttl in [5, 3600] until 1.2.6, [0, 3600] from 1.3.0. No rule of
+    # knowledge/migrations.py is about it: the lint of the result at 1.2.6 is what catches it.
+    with pytest.raises(CorefileError) as e:
+        migrate(KUBERNETES_TTL, "1.3.0", "1.2.6")
+    d = e.value.diagnostic
+    assert (d.line, d.column) == (3, 13)
+    assert d.message == ('property "ttl 0" of plugin "kubernetes" is kept as it is, and CoreDNS 1.2.6 refuses it '
+                         "(plugin/kubernetes: ttl must be in range [5, 3600]: 0); migrate has no safe equivalent "
+                         "for it")
+    five = KUBERNETES_TTL.replace("ttl 0", "ttl 5")
+    assert migrate(five, "1.3.0", "1.2.6").text == five
+
+
+def test_a_rule_the_target_lacks_stops_the_migration():
+    # plugin/rewrite/rewrite.go newRule: the ttl rule came with 1.2.3
+    text = ". {\n    rewrite ttl a.example.org 30\n    whoami\n}\n"
+    with pytest.raises(CorefileError) as e:
+        migrate(text, "1.2.3", "1.2.2")
+    d = e.value.diagnostic
+    assert (d.line, d.column) == (2, 13)
+    assert d.message.startswith('plugin line "rewrite ttl a.example.org 30" is kept as it is, and CoreDNS 1.2.2 '
+                                'refuses it (plugin/rewrite: invalid rule type "ttl")')
+
+
+def test_what_the_source_release_refuses_too_is_not_the_migrations_doing():
+    # ttl 0 is refused at 1.2.6 and at 1.2.5: nothing changes, and the file goes through as it was.
+    assert errors(KUBERNETES_TTL, "1.2.6") != []
+    assert migrate(KUBERNETES_TTL, "1.2.6", "1.2.5").text == KUBERNETES_TTL
+
+
+def test_an_error_elsewhere_in_the_source_does_not_hide_the_one_migrate_makes():
+    # `shoesize` is no plugin of any release (refused at both ends); the ttl is refused only at the target.
+    text = KUBERNETES_TTL.replace("    }\n}", "    }\n    shoesize 44\n}")
+    assert [e for e in errors(text, "1.3.0") if "shoesize" not in e] == []
+    with pytest.raises(CorefileError) as e:
+        migrate(text, "1.3.0", "1.2.6")
+    assert (e.value.diagnostic.line, e.value.diagnostic.column) == (3, 13)
+
+
+def test_a_line_of_a_snippet_is_checked_where_it_is_written():
+    text = "(k8s) {\n    kubernetes cluster.local {\n        ttl 0\n    }\n}\ncluster.local {\n    import k8s\n}\n"
+    with pytest.raises(CorefileError) as e:
+        migrate(text, "1.3.0", "1.2.6")
+    assert (e.value.diagnostic.line, e.value.diagnostic.column) == (3, 13)
+
+
+def test_lines_of_imported_files_are_left_to_their_own_migration(tmp_path):
+    # Files read through `import` are not migrated (a notice says so), so their lint is not migrate's to judge.
+    (tmp_path / "k8s.conf").write_text("kubernetes cluster.local {\n    ttl 0\n}\n")
+    text = "cluster.local {\n    import k8s.conf\n}\n"
+    result = migrate(text, "1.3.0", "1.2.6", path=str(tmp_path / "Corefile"))
+    assert result.text == text
+    assert notices(result) == ['Import "k8s.conf" is not migrated: migrate the files it reads on their own.']
+
+
+def test_cli_refuses_and_writes_nothing(tmp_path):
+    f = tmp_path / "Corefile"
+    f.write_text(KUBERNETES_TTL)
+    r = subprocess.run([sys.executable, "-m", "corefile_tool.cli", "migrate", str(f), "--from", "1.3.0",
+                        "--to", "1.2.6", "--write"], capture_output=True, text=True)
+    assert r.returncode == 2
+    assert r.stderr.startswith(f'corefile: {f}:3:13: cannot migrate: property "ttl 0" of plugin "kubernetes" is '
+                               "kept as it is, and CoreDNS 1.2.6 refuses it")
+    assert f.read_text() == KUBERNETES_TTL

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from test_parse_imports import run
+
 from corefile_tool import lint
 from corefile_tool.addresses import go_lower, inspect_key, is_fqdn, split_transport, zones_from_args
 from corefile_tool.listeners import group_listeners, zone_configs
@@ -175,53 +177,45 @@ def test_an_empty_key_from_the_environment_is_dropped_but_its_neighbours_stay():
 
 # ------------------------------------------------------------------ imports and snippets across files
 
-def write(base, files: dict):
-    for name, text in files.items():
-        path = base / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return base / "Corefile"
-
-
 def test_a_snippet_defined_in_the_corefile_is_usable_from_an_imported_file(tmp_path):
-    cf = parse(write(tmp_path, {
+    cf = run(tmp_path, {
         "Corefile": "(shared) {\n    log\n    errors\n}\nimport zones/*.conf\n",
         "zones/a.conf": "a.example {\n    import shared\n    whoami\n}\n",
-    }), env={})
+    })
     assert cf.ok, cf.diagnostics
     assert [[d.name for d in b.directives] for b in cf.server_blocks] == [["log", "errors", "whoami"]]
 
 
 def test_import_later_on_a_line_of_an_imported_file_is_a_word(tmp_path):
-    cf = parse(write(tmp_path, {
+    cf = run(tmp_path, {
         "Corefile": "import site.conf\n",
         "site.conf": "b.example {\n    # not an import\n    hosts import extra.hosts\n}\n",
-    }), env={})
+    })
     assert cf.ok, cf.diagnostics
     [hosts] = cf.server_blocks[0].directives
     assert hosts.arg_texts == ["import", "extra.hosts"]
 
 
 def test_an_import_on_its_own_line_in_a_plugin_block_brings_block_lines(tmp_path):
-    cf = parse(write(tmp_path, {
+    cf = run(tmp_path, {
         "Corefile": "c.example {\n    forward . 192.0.2.1 {\n        import opts.conf\n        max_fails 2\n    }\n}\n",
         "opts.conf": "expire 5s\n    health_check 1s",
-    }), env={})
+    })
     assert cf.ok, cf.diagnostics
     block = cf.server_blocks[0].directives[0].block
     assert [(d.name, d.arg_texts) for d in block.directives] == [
         ("expire", ["5s"]), ("health_check", ["1s"]), ("max_fails", ["2"])]
-    missing = parse(write(tmp_path, {"Corefile": "c.example {\n    forward . 192.0.2.1 {\n        import gone.conf\n"
-                                                  "    }\n}\n"}), env={})
+    missing = run(tmp_path, {"Corefile": "c.example {\n    forward . 192.0.2.1 {\n        import gone.conf\n"
+                                         "    }\n}\n"})
     assert [d.message for d in missing.diagnostics] == ["File to import not found: gone.conf"]
 
 
 def test_nested_imports_resolve_against_each_importing_file(tmp_path):
-    cf = parse(write(tmp_path, {
+    cf = run(tmp_path, {
         "Corefile": "import sub/outer.conf\n",
         "sub/outer.conf": "d.example\n    whoami\n    import inner.conf\n",
         "sub/inner.conf": "log stdout",
-    }), env={})
+    })
     assert cf.ok, cf.diagnostics
     assert [(d.name, d.arg_texts) for d in cf.server_blocks[0].directives] == [("whoami", []), ("log", ["stdout"])]
 

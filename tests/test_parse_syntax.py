@@ -7,34 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from k8s_fake_api import kubeadm_corefile
+
 from corefile_tool import parser as parser_module
 from corefile_tool.parser import parse
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 REALWORLD = SHARED / "conformance" / "data" / "realworld"
 
-KUBEADM_STYLE = """\
-.:53 {
-    errors
-    health {
-       lameduck 5s
-    }
-    ready
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-       pods insecure
-       fallthrough in-addr.arpa ip6.arpa
-       ttl 30
-    }
-    prometheus :9153
-    forward . /etc/resolv.conf {
-       max_concurrent 1000
-    }
-    cache 30
-    loop
-    reload
-    loadbalance
-}
-"""
+KUBEADM_STYLE = kubeadm_corefile()     # kubeadm's default Corefile, as the fake clusters serve it
 
 K3S_STYLE = """\
 .:53 {

@@ -4,39 +4,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import textwrap
 
 import pytest
 
 from corefile_tool import lint
 from corefile_tool.knowledge import registry
-
-
-def findings(body: str, version=None, keys: str = ".", path=None):
-    text = f"{keys} {{\n{textwrap.indent(textwrap.dedent(body).strip(), '    ')}\n}}\n"
-    return lint(text, version=version, path=path)
-
-
-def errors(body: str, version=None, keys: str = "."):
-    return [d for d in findings(body, version, keys) if d.severity == "error"]
+from lint_helpers import assert_invalid, assert_valid, errors, findings
 
 
 def codes(body: str, version=None, keys: str = ".", severity=None):
     return sorted({d.code for d in findings(body, version, keys) if severity in (None, d.severity)})
-
-
-def assert_valid(body, version=None, keys="."):
-    found = errors(body, version, keys)
-    assert not found, [f"{d.line}:{d.column} {d.code} {d.message}" for d in found]
-
-
-def assert_invalid(body, version=None, keys=".", code=None, contains=None):
-    found = errors(body, version, keys)
-    assert found, f"expected an error for:\n{body}"
-    if code:
-        assert code in {d.code for d in found}, [d.code for d in found]
-    if contains:
-        assert any(contains in d.message for d in found), [d.message for d in found]
 
 
 GROUP_A = ("forward template kubernetes acl errors log hosts rewrite file health ready reload loop bind view "

@@ -6,37 +6,16 @@ fail the way the plugin's setup does, in the CoreDNS release given."""
 from __future__ import annotations
 
 import json
-import textwrap
 
 import pytest
 
 from corefile_tool import lint
 from corefile_tool.knowledge import registry, versions
+from lint_helpers import assert_invalid, assert_valid, by_severity, findings
 
 GROUP_B = ("cache dnstap grpc timeouts trace quic azure proxyproto route53 auto grpc_server dns64 erratic "
            "multisocket pprof secondary clouddns etcd header https https3 dnssec prometheus tsig bufsize nsid "
            "nomad shed geoip tls on sign federation").split()
-
-
-def findings(body: str, version=None, keys: str = ".", path=None):
-    text = f"{keys} {{\n{textwrap.indent(textwrap.dedent(body).strip(), '    ')}\n}}\n"
-    return lint(text, version=version, path=path)
-
-
-def by_severity(body, severity, version=None, keys="."):
-    return [d for d in findings(body, version, keys) if d.severity == severity]
-
-
-def assert_valid(body, version=None, keys="."):
-    found = by_severity(body, "error", version, keys)
-    assert not found, [f"{d.line}:{d.column} {d.code} {d.message}" for d in found]
-
-
-def assert_invalid(body, version=None, keys=".", contains=None):
-    found = by_severity(body, "error", version, keys)
-    assert found, f"expected an error for:\n{body}"
-    if contains:
-        assert any(contains in d.message for d in found), [d.message for d in found]
 
 
 def has(body, code, severity, version=None, keys="."):

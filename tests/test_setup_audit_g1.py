@@ -6,53 +6,29 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 
 import pytest
 
 from corefile_tool import lint
-
-
-def corefile(body: str, keys: str = ".") -> str:
-    return f"{keys} {{\n{textwrap.indent(textwrap.dedent(body).strip(), '    ')}\n}}\n"
-
-
-def errors(body: str, version=None, keys: str = ".", path=None, **options):
-    text = corefile(body, keys)
-    if path is not None:
-        path.write_text(text)
-        return [d for d in lint(path, version=version, **options) if d.severity == "error"]
-    return [d for d in lint(text, version=version, **options) if d.severity == "error"]
-
-
-def refused(body: str, contains: str, version=None, **kw):
-    found = errors(body, version, **kw)
-    assert found, f"expected an error for:\n{body}"
-    assert any(contains in d.message for d in found), [d.message for d in found]
-    return found
-
-
-def accepted(body: str, version=None, **kw):
-    found = errors(body, version, **kw)
-    assert not found, [f"{d.line}:{d.column} {d.message}" for d in found]
+from lint_helpers import assert_invalid, assert_valid, corefile
 
 
 # ---------------------------------------------------------------- forward
 
 def test_forward_host_name_the_system_resolver_cannot_look_up():
     # resolve.go systemLookup: net.LookupHost refuses names its isDomainName rejects before any query.
-    refused("forward . upstream.example.net:53:53", "no such host")
-    refused("forward . tls://resolver_a.example:853:1", "no such host")
+    assert_invalid("forward . upstream.example.net:53:53", "no such host")
+    assert_invalid("forward . tls://resolver_a.example:853:1", "no such host")
     # With `resolver` the name is sent to those servers as it is: only CoreDNS's host can tell.
-    accepted("forward . upstream.example.net:53:53 {\n    resolver 192.0.2.53\n}")
-    accepted("forward . upstream.example.net")
+    assert_valid("forward . upstream.example.net:53:53 {\n    resolver 192.0.2.53\n}")
+    assert_valid("forward . upstream.example.net")
 
 
 def test_forward_host_names_by_release():
     # 1.14.4 resolved host names over dns:// and tls:// only; https:// came with DoH in 1.14.5.
-    refused("forward . https://doh.example.net", "not an IP address, file, or valid domain", version="1.14.4")
-    accepted("forward . https://doh.example.net", version="1.14.5")
-    accepted("forward . tls://dot.example.net", version="1.14.4")
+    assert_invalid("forward . https://doh.example.net", "not an IP address, file, or valid domain", version="1.14.4")
+    assert_valid("forward . https://doh.example.net", version="1.14.5")
+    assert_valid("forward . tls://dot.example.net", version="1.14.4")
 
 
 def test_forward_resolv_conf_without_nameservers(tmp_path):
@@ -60,30 +36,30 @@ def test_forward_resolv_conf_without_nameservers(tmp_path):
     (tmp_path / "two.conf").write_text("nameserver 192.0.2.1\nnameserver 192.0.2.2\n")
     cf = tmp_path / "Corefile"
     # 1.14.4 passed parse.ErrNoNameservers on; from 1.14.5 such a file is skipped.
-    refused("forward . blank.conf two.conf", "no nameservers found", version="1.14.4", path=cf)
-    accepted("forward . blank.conf two.conf", version="1.14.5", path=cf)
-    refused("forward . blank.conf", "no valid upstream addresses found", path=cf)
-    refused("forward . blank.conf", "no nameservers found", version="1.14.3", path=cf)
-    accepted("forward . blank.conf 192.0.2.9", version="1.14.3", path=cf)
+    assert_invalid("forward . blank.conf two.conf", "no nameservers found", version="1.14.4", path=cf)
+    assert_valid("forward . blank.conf two.conf", version="1.14.5", path=cf)
+    assert_invalid("forward . blank.conf", "no valid upstream addresses found", path=cf)
+    assert_invalid("forward . blank.conf", "no nameservers found", version="1.14.3", path=cf)
+    assert_valid("forward . blank.conf 192.0.2.9", version="1.14.3", path=cf)
 
 
 # ---------------------------------------------------------------- grpc
 
 def test_grpc_policy_and_servername_read_one_word():
-    refused("grpc . 192.0.2.7 {\n    policy fastest\n}", "unknown policy 'fastest'")
-    refused("grpc . 192.0.2.7 {\n    policy sequential spare\n}", "unknown property 'spare'")
-    accepted("grpc . 192.0.2.7 { policy round_robin }")
-    accepted("grpc . 192.0.2.7 { tls_servername dns.example.net }")
+    assert_invalid("grpc . 192.0.2.7 {\n    policy fastest\n}", "unknown policy 'fastest'")
+    assert_invalid("grpc . 192.0.2.7 {\n    policy sequential spare\n}", "unknown property 'spare'")
+    assert_valid("grpc . 192.0.2.7 { policy round_robin }")
+    assert_valid("grpc . 192.0.2.7 { tls_servername dns.example.net }")
 
 
 def test_grpc_counts_the_servers_of_resolv_conf_files(tmp_path):
     (tmp_path / "none.conf").write_text("; nothing here\n")
     (tmp_path / "nine.conf").write_text("".join(f"nameserver 198.51.100.{i}\n" for i in range(1, 10)))
     cf = tmp_path / "Corefile"
-    refused("grpc . none.conf", "no nameservers found", path=cf)
-    accepted("grpc . none.conf 198.51.100.200", path=cf)
-    accepted("grpc . nine.conf 203.0.113.1", path=cf)
-    refused("grpc . nine.conf nine.conf", "more than 15 TOs configured: 18", path=cf)
+    assert_invalid("grpc . none.conf", "no nameservers found", path=cf)
+    assert_valid("grpc . none.conf 198.51.100.200", path=cf)
+    assert_valid("grpc . nine.conf 203.0.113.1", path=cf)
+    assert_invalid("grpc . nine.conf nine.conf", "more than 15 TOs configured: 18", path=cf)
 
 
 # ---------------------------------------------------------------- listener limits
@@ -94,50 +70,50 @@ def test_grpc_counts_the_servers_of_resolv_conf_files(tmp_path):
 ])
 def test_listener_limits_in_setup_words(plugin, prop):
     keys = "."      # setup reads the limits in any block (they only take effect on their transport's servers)
-    refused(f"{plugin} {{\n    {prop} many\n}}", f"invalid {prop} value 'many': strconv.Atoi", keys=keys)
-    refused(f"{plugin} {{\n    {prop} -3\n}}", f"{prop} must be a non-negative integer: -3", keys=keys)
-    accepted(f"{plugin} {{\n    {prop} 0\n}}", keys=keys)
-    refused(f"{plugin} {{\n    {prop} 4\n    {prop} 5\n}}", f"{prop} already defined for this server block", keys=keys)
+    assert_invalid(f"{plugin} {{\n    {prop} many\n}}", f"invalid {prop} value 'many': strconv.Atoi", keys=keys)
+    assert_invalid(f"{plugin} {{\n    {prop} -3\n}}", f"{prop} must be a non-negative integer: -3", keys=keys)
+    assert_valid(f"{plugin} {{\n    {prop} 0\n}}", keys=keys)
+    assert_invalid(f"{plugin} {{\n    {prop} 4\n    {prop} 5\n}}", f"{prop} already defined for this server block", keys=keys)
 
 
 def test_quic_limits_must_be_positive():
-    refused("quic {\n    worker_pool_size 0\n}", "worker_pool_size must be a positive integer: 0", keys="quic://.")
-    refused("quic {\n    max_streams ten\n}", "invalid max_streams value 'ten'", keys="quic://.")
-    accepted("quic {\n    max_streams 1\n}", keys="quic://.")
+    assert_invalid("quic {\n    worker_pool_size 0\n}", "worker_pool_size must be a positive integer: 0", keys="quic://.")
+    assert_invalid("quic {\n    max_streams ten\n}", "invalid max_streams value 'ten'", keys="quic://.")
+    assert_valid("quic {\n    max_streams 1\n}", keys="quic://.")
 
 
 # ---------------------------------------------------------------- multisocket
 
 def test_multisocket_cap_came_with_1_13_2():
-    accepted("multisocket 4096", version="1.13.1")
-    refused("multisocket 4096", "num sockets exceeds maximum (1024): 4096", version="1.13.2")
-    refused("multisocket many", "invalid num sockets")
-    refused("multisocket 0", "num sockets can not be zero or negative")
+    assert_valid("multisocket 4096", version="1.13.1")
+    assert_invalid("multisocket 4096", "num sockets exceeds maximum (1024): 4096", version="1.13.2")
+    assert_invalid("multisocket many", "invalid num sockets")
+    assert_invalid("multisocket 0", "num sockets can not be zero or negative")
 
 
 # ---------------------------------------------------------------- proxyproto, timeouts
 
 def test_proxyproto_words():
-    refused("proxyproto {\n    trusted 10.0.0.0/8\n}", "unknown option 'trusted'")
-    refused("proxyproto {\n    default drop\n}", "Wrong argument count or unexpected line ending after 'drop'")
-    accepted("proxyproto {\n    default SKIP\n}")
+    assert_invalid("proxyproto {\n    trusted 10.0.0.0/8\n}", "unknown option 'trusted'")
+    assert_invalid("proxyproto {\n    default drop\n}", "Wrong argument count or unexpected line ending after 'drop'")
+    assert_valid("proxyproto {\n    default SKIP\n}")
 
 
 def test_timeouts_words():
-    refused("timeouts {\n    linger 5s\n}", "unknown option: 'linger'")
-    refused("timeouts {\n    read forever\n}", "failed to parse duration 'forever'")
-    refused("timeouts {\n    write 90000\n}", "needs to be between 1 second and 24 hours")
-    refused("timeouts {\n    maxtcpqueries lots\n}", "invalid value for maxtcpqueries 'lots'")
-    refused("timeouts {\n    idle 30s\n}\ntimeouts", "timeouts block with no timeouts specified")
+    assert_invalid("timeouts {\n    linger 5s\n}", "unknown option: 'linger'")
+    assert_invalid("timeouts {\n    read forever\n}", "failed to parse duration 'forever'")
+    assert_invalid("timeouts {\n    write 90000\n}", "needs to be between 1 second and 24 hours")
+    assert_invalid("timeouts {\n    maxtcpqueries lots\n}", "invalid value for maxtcpqueries 'lots'")
+    assert_invalid("timeouts {\n    idle 30s\n}\ntimeouts", "timeouts block with no timeouts specified")
 
 
 # ---------------------------------------------------------------- dnstap
 
 def test_dnstap_block_words_read_one_at_a_time():
-    accepted("dnstap /run/tap.sock { identity edge-7 }")
-    accepted("dnstap tls://collector.example.net:6000 { skipverify }")
-    refused("dnstap tls://collector.example.net:6000 {\n    skipverify yes\n}", "unknown property 'yes'")
-    refused("dnstap /run/tap.sock {\n    version v2 beta\n}", "unknown property 'beta'")
+    assert_valid("dnstap /run/tap.sock { identity edge-7 }")
+    assert_valid("dnstap tls://collector.example.net:6000 { skipverify }")
+    assert_invalid("dnstap tls://collector.example.net:6000 {\n    skipverify yes\n}", "unknown property 'yes'")
+    assert_invalid("dnstap /run/tap.sock {\n    version v2 beta\n}", "unknown property 'beta'")
 
 
 @pytest.mark.parametrize("endpoint", [
@@ -148,22 +124,22 @@ def test_dnstap_block_words_read_one_at_a_time():
     "tcp://coll|ector.example.net:6000",       # a character a host cannot hold
 ])
 def test_dnstap_endpoints_url_parse_refuses(endpoint):
-    refused(f"dnstap {endpoint}", "Wrong argument count")
+    assert_invalid(f"dnstap {endpoint}", "Wrong argument count")
 
 
 def test_dnstap_endpoints_url_parse_takes():
-    accepted("dnstap tcp://ops:secret@collector.example.net:6000/tap?x=%zz")
-    accepted("dnstap tls://[fe80::5%25eth0]:6000")
+    assert_valid("dnstap tcp://ops:secret@collector.example.net:6000/tap?x=%zz")
+    assert_valid("dnstap tls://[fe80::5%25eth0]:6000")
 
 
 # ---------------------------------------------------------------- tls
 
 def test_tls_option_names_per_mode():
-    refused("tls cert.pem key.pem {\n    verify_client\n}", "unknown option 'verify_client'")
-    refused("tls {\n    acme ns1.example.net\n    client_auth require\n}", 'unknown ACME option "client_auth"')
-    refused("tls cert.pem key.pem {\n    keylog /tmp/k.log\n}", "unknown option 'keylog' (added in CoreDNS 1.14.3)",
+    assert_invalid("tls cert.pem key.pem {\n    verify_client\n}", "unknown option 'verify_client'")
+    assert_invalid("tls {\n    acme ns1.example.net\n    client_auth require\n}", 'unknown ACME option "client_auth"')
+    assert_invalid("tls cert.pem key.pem {\n    keylog /tmp/k.log\n}", "unknown option 'keylog' (added in CoreDNS 1.14.3)",
             version="1.14.2")
-    accepted("tls cert.pem key.pem {\n    client_auth request\n    keylog /tmp/k.log\n}", version="1.14.3")
+    assert_valid("tls cert.pem key.pem {\n    client_auth request\n    keylog /tmp/k.log\n}", version="1.14.3")
 
 
 def test_tls_acme_domain_owned_by_one_configuration():
@@ -195,23 +171,23 @@ def test_tls_keylog_directory_is_on_the_host(tmp_path):
 # ---------------------------------------------------------------- bind
 
 def test_bind_names_this_machine_interfaces_by_default():
-    accepted("bind 192.0.2.1 lo")                        # lo exists on this machine
-    found = refused("bind 192.0.2.1 no-such-if0", 'not a valid IP address or interface name: "no-such-if0"')
+    assert_valid("bind 192.0.2.1 lo")                        # lo exists on this machine
+    found = assert_invalid("bind 192.0.2.1 no-such-if0", 'not a valid IP address or interface name: "no-such-if0"')
     assert "interfaces of this machine" in found[0].message and "lo" in found[0].message
-    refused("bind lo {\n    except wlan-nowhere9\n}", 'interface name: "wlan-nowhere9"')
-    refused("bind 192.0.2.300", "not a valid IP address or interface name")
+    assert_invalid("bind lo {\n    except wlan-nowhere9\n}", 'interface name: "wlan-nowhere9"')
+    assert_invalid("bind 192.0.2.300", "not a valid IP address or interface name")
 
 
 def test_bind_with_declared_host_interfaces():
-    accepted("bind eth7 {\n    except 10.0.0.1\n}", host_interfaces=("eth7", "bond0"))
-    found = refused("bind 192.0.2.1 lo", 'interface name: "lo"', host_interfaces=("eth7",))
+    assert_valid("bind eth7 {\n    except 10.0.0.1\n}", host_interfaces=("eth7", "bond0"))
+    found = assert_invalid("bind 192.0.2.1 lo", 'interface name: "lo"', host_interfaces=("eth7",))
     assert "declared with --host-interfaces: eth7" in found[0].message
 
 
 def test_bind_words():
-    refused("bind", "at least one address or interface name is expected")
-    refused("bind 192.0.2.1 {\n    except\n}", "at least one address or interface must be given to except subdirective")
-    refused("bind 192.0.2.1 {\n    only 192.0.2.2\n}", 'invalid option "only"')
+    assert_invalid("bind", "at least one address or interface name is expected")
+    assert_invalid("bind 192.0.2.1 {\n    except\n}", "at least one address or interface must be given to except subdirective")
+    assert_invalid("bind 192.0.2.1 {\n    only 192.0.2.2\n}", 'invalid option "only"')
 
 
 def test_bind_host_interfaces_cli(tmp_path):

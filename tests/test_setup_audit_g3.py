@@ -3,32 +3,12 @@ sign, dnssec, tsig and dns64: hand-written Corefiles whose verdict follows each 
 4b26cced (the rules are cited next to each test), checked through `lint`."""
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from corefile_tool import lint
-
-
-def findings(body: str, version=None, keys: str = "."):
-    text = f"{keys} {{\n{textwrap.indent(textwrap.dedent(body).strip(), '    ')}\n}}\n"
-    return lint(text, version=version)
-
-
-def errors(body: str, version=None, keys: str = "."):
-    return [d for d in findings(body, version, keys) if d.severity == "error"]
-
-
-def assert_valid(body, version=None, keys="."):
-    found = errors(body, version, keys)
-    assert not found, [f"{d.line}:{d.column} {d.code} {d.message}" for d in found]
-
-
-def assert_invalid(body, contains, version=None, keys="."):
-    found = errors(body, version, keys)
-    assert found, f"expected an error for:\n{body}"
-    assert any(contains in d.message for d in found), [d.message for d in found]
+from lint_helpers import assert_invalid, assert_valid, findings
 
 
 def lint_files(tmp_path: Path, corefile: str, files: dict):

@@ -3,38 +3,10 @@ clouddns, geoip, bufsize, metadata, nsid, shed, cancel, local, chaos, whoami and
 the rules their setup code (CoreDNS 4b26cced and the releases it changed in) applies, through `lint`."""
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
 from corefile_tool import lint
-
-
-def findings(body: str, version=None, keys: str = "."):
-    text = f"{keys} {{\n{textwrap.indent(textwrap.dedent(body).strip(), '    ')}\n}}\n"
-    return lint(text, version=version)
-
-
-def errors(body: str, version=None, keys: str = "."):
-    return [d for d in findings(body, version, keys) if d.severity == "error"]
-
-
-def assert_valid(body, version=None, keys="."):
-    found = errors(body, version, keys)
-    assert not found, [f"{d.line}:{d.column} {d.code} {d.message}" for d in found]
-
-
-def assert_invalid(body, version=None, keys=".", code=None, contains=None):
-    found = errors(body, version, keys)
-    assert found, f"expected an error for:\n{body}"
-    if code:
-        assert code in {d.code for d in found}, [d.code for d in found]
-    if contains:
-        assert any(contains in d.message for d in found), [d.message for d in found]
-
-
-def warned(body, version=None, keys=".", code=None):
-    return [d for d in findings(body, version, keys) if d.severity == "warning" and code in (None, d.code)]
+from lint_helpers import assert_invalid, assert_valid, by_severity
 
 
 # ---------------------------------------------------------------- a `}` on a property's line, fixed reads
@@ -108,7 +80,7 @@ def test_bufsize_wording_and_ignored_block():
     assert_invalid("bufsize 8192", contains="Wrong argument count or unexpected line ending after '8192'")
     # parse returns after the arguments: a block is never read
     assert_valid("bufsize 1400 {\n    anything here\n}")
-    assert warned("bufsize {\n    tcp 512\n}", code="wrong-arguments")
+    assert by_severity("bufsize {\n    tcp 512\n}", "warning", code="wrong-arguments")
 
 
 # ---------------------------------------------------------------- azure and clouddns zones and files
@@ -157,7 +129,7 @@ def test_ready_block_across_releases():
     assert_invalid("ready {\n}", version="1.12.1", code="plugin-once")
     assert_invalid("ready {\n    monitor until-ready\n}", version="1.12.1")
     assert_valid("ready {\n    verbose\n}", version="1.14.3")       # skipped until 1.14.4
-    assert warned("ready {\n    verbose\n}", version="1.14.3", code="unknown-property")
+    assert by_severity("ready {\n    verbose\n}", "warning", version="1.14.3", code="unknown-property")
     assert_invalid("ready {\n    verbose\n}", code="unknown-property")
 
 
@@ -168,7 +140,7 @@ def test_chaos_block_across_releases():
 
 def test_local_across_releases():
     assert_valid("local example.net {\n    zones x\n}", version="1.14.3")
-    assert warned("local example.net", version="1.14.3")
+    assert by_severity("local example.net", "warning", version="1.14.3")
     assert_invalid("local {\n}", version="1.14.4", contains="Unexpected token '{'")
     assert_valid("local {\n}", version="1.14.5")
     assert_invalid("local example.net", version="1.14.5", code="wrong-arguments")

@@ -8,6 +8,7 @@ import pytest
 
 from corefile_tool.diagnostics import CorefileError
 from corefile_tool.knowledge import registry, versions
+from corefile_tool.knowledge.spec import Plugin, Prop
 from corefile_tool.linter import lint
 from corefile_tool.migrate import migrate
 
@@ -70,25 +71,38 @@ def test_a_property_is_refused_before_the_release_that_added_it(plugin, text, be
     assert len(refused) == 1, refused
     # the unknown-property message of the plugin, saying when the property came
     assert f"{prop}'" in refused[0] or f'{prop}"' in refused[0]
-    if prop == "kubeconfig":
-        return    # the release it names is wrong: see the xfail below
     assert f"added in CoreDNS {since}" in refused[0]
 
 
-@pytest.mark.xfail(strict=True, reason="linter/directives.py says 'removed in' for any form with a removed "
-                                       "release, even when the target is older than the form's since")
 def test_lint_names_the_release_that_added_a_property_with_two_forms():
+    # kubernetes' kubeconfig has a form for 1.2.3 .. 1.8.2 (context required) and one from 1.8.2: before both,
+    # the first to come is the one to name, though it has a removed release of its own.
     text = block("kubernetes cluster.local", "kubeconfig /etc/kube.conf ci", keys="cluster.local")
     assert messages(text, "1.2.2") == [
         "plugin/kubernetes: unknown property 'kubeconfig' (added in CoreDNS 1.2.3)"]
+    # within each form's releases, the form of the release: the context is required only before 1.8.2
+    alone = block("kubernetes cluster.local", "kubeconfig /etc/kube.conf", keys="cluster.local")
+    assert messages(alone, "1.8.1") != [] and messages(alone, "1.8.2") == []
 
 
-# route53's fallthrough is left out: migrate does not look at `fallthrough` lines (see the xfail below).
-MIGRATED = [a for a in ADDED if a[4] != "fallthrough"]
+def test_plugin_prop_answers_with_the_form_that_says_why_it_is_missing():
+    # Forms listed newest first, with a gap (1.5.0 .. 1.7.0) in which the property does not exist at all.
+    plugin = Plugin("demo", "a plugin of this test", block=True, props=(
+        Prop("p", "a:str b:str?", since="1.8.2"),
+        Prop("p", "a:str b:str", since="1.2.3", removed="1.8.2"),
+        Prop("q", "a:str", since="1.7.0"),
+        Prop("q", "", removed="1.5.0"),
+    ))
+    # before every form: the earliest to come, not the first listed
+    assert plugin.prop("p", "1.2.2").since == "1.2.3"
+    assert plugin.prop("p", "1.8.1").args == "a:str b:str" and plugin.prop("p", "1.8.2").args == "a:str b:str?"
+    # in the gap: the form that is gone ("removed in 1.5.0"), not the one still to come
+    assert plugin.prop("q", "1.6.0").removed == "1.5.0"
+    assert plugin.prop("q", "1.4.0").args == "" and plugin.prop("q", "1.7.0").args == "a:str"
 
 
-@pytest.mark.parametrize("plugin, text, before, since, prop", MIGRATED,
-                         ids=[f"{a[0]}-{a[4]}" for a in MIGRATED])
+@pytest.mark.parametrize("plugin, text, before, since, prop", ADDED,
+                         ids=[f"{a[0]}-{a[4]}" for a in ADDED])
 def test_migrating_down_across_the_release_refuses_the_property(plugin, text, before, since, prop):
     with pytest.raises(CorefileError) as e:
         migrate(text, since, before, path="Corefile")
@@ -96,12 +110,18 @@ def test_migrating_down_across_the_release_refuses_the_property(plugin, text, be
         in e.value.diagnostic.message
 
 
-@pytest.mark.xfail(strict=True, reason="migrate.check_target skips every `fallthrough` line of a plugin with "
-                                       "Plugin.fallthrough, whatever its since (route53 1.2.3, file 1.12.2)")
 def test_migrating_down_refuses_a_fallthrough_the_older_release_lacks():
-    text = block("route53 example.org.:Z1D633PJN98FT9", "fallthrough", keys="example.org")
-    with pytest.raises(CorefileError):
-        migrate(text, "1.2.3", "1.2.2", path="Corefile")
+    # file reads `fallthrough` from 1.12.2 (plugin/file/setup.go v1.12.2; v1.12.1: unknown property); route53's
+    # (1.2.3) is in ADDED above. Between releases that both have it, it stays.
+    text = block("file db.example.org", "fallthrough", keys="example.org")
+    with pytest.raises(CorefileError) as e:
+        migrate(text, "1.12.2", "1.12.1", path="Corefile")
+    assert e.value.diagnostic.message.startswith(
+        'property "fallthrough" of plugin "file" is not in CoreDNS 1.12.1 (added in 1.12.2)')
+    assert (e.value.diagnostic.line, e.value.diagnostic.column) == (3, 9)
+    assert migrate(text, "1.14.7", "1.12.2").text == text
+    route53 = block("route53 example.org.:Z1D633PJN98FT9", "fallthrough", keys="example.org")
+    assert migrate(route53, "1.14.7", "1.2.3").text == route53
 
 
 def test_before_1_4_0_a_hosts_line_ahead_of_fallthrough_is_an_inline_entry():

@@ -31,7 +31,7 @@ def format_walk(walk, indent: str = "    ") -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--verbose", "-v", is_flag=True, help="Show every walk, not only the failing ones.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
-              help="Worker processes (default: one per CPU, up to 8, from 16 clusters on).")
+              help="Processes, this one included (default: one per CPU, up to 8, from 16 clusters on).")
 def check(inventory, output_format, fmt, verbose, jobs):
     """Lint every generated Corefile (no errors or warnings allowed) and walk a service name and a PTR name of
     every peer from every cluster, hop by hop through the simulator. Exit 1 on any problem."""

@@ -355,10 +355,10 @@ _FORKED: tuple = ()   # (inventory, configs, tasks) handed to forked workers wit
 
 
 def _work_share(order: tuple) -> tuple[dict, dict]:
-    from .model import collector_paused
+    from ..linter import gc_paused
 
     inventory, configs, tasks = _FORKED
-    with collector_paused():
+    with gc_paused():
         return _run_tasks(inventory, configs, tasks, order)
 
 
@@ -375,14 +375,14 @@ def _run_shared(inventory, configs: list[ClusterConfig], jobs: Optional[int], li
     of the others'). The results do not depend on which process computed what."""
     import multiprocessing
 
-    from .model import collector_paused
+    from ..linter import gc_paused
 
     global _FORKED
     jobs = default_jobs(len(configs)) if jobs is None else max(1, jobs)
     jobs = min(jobs, len(configs)) or 1
     parallel = jobs > 1 and "fork" in multiprocessing.get_all_start_methods()
     tasks = _Tasks(len(configs), not lint_only, parallel)
-    with collector_paused():
+    with gc_paused():
         if parallel:
             for c in configs:
                 c.corefile()   # laid out once, before the workers inherit the trees

@@ -12,12 +12,11 @@ plugin, so it adds a block for the cluster's own mesh domain with a kubernetes p
 """
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Optional
 
 from ..addresses import fqdn, reverse_zones
+from ..linter import gc_paused
 from ..tree import Corefile, Directive, ServerBlock
 from . import trees
 from .base import BEGIN_MARKER, END_MARKER, Base, load_base
@@ -223,33 +222,12 @@ def build(inventory: Inventory, cluster: Cluster, flavour: str = "corefile") -> 
     return ClusterConfig(cluster, flavour, port, base, own, added, warnings)
 
 
-@contextmanager
-def collector_paused():
-    """Python's cyclic garbage collector off while a mesh's trees are built and checked: a large mesh makes
-    millions of small acyclic objects (freed by reference counting anyway), and each full collection would walk
-    them all again, which made a 200-cluster mesh several times slower."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            # Everything made meanwhile is still in the youngest generation, and the first collection after
-            # enabling would walk it all (most of a second for a large mesh). Freezing and unfreezing moves it
-            # to the oldest generation at no cost, where only full collections look at it, as they would have
-            # (not when the program has frozen objects of its own: unfreezing would release them too).
-            if gc.get_freeze_count() == 0:
-                gc.freeze()
-                gc.unfreeze()
-            gc.enable()
-
-
 def build_all(inventory: Inventory, names: Optional[list[str]] = None, flavour: str = "corefile") \
         -> list[ClusterConfig]:
     """Every selected cluster's model; every problem of every cluster in one InventoryError."""
     chosen = inventory.clusters if not names else [inventory.by_name[n] for n in names]
     configs, problems = [], []
-    with collector_paused():
+    with gc_paused():
         for c in chosen:
             try:
                 configs.append(build(inventory, c, flavour))

@@ -139,25 +139,34 @@ def has_reload(trees) -> bool:
     return any(block.find("reload") for tree in trees for block in tree.server_blocks)
 
 
+def running_release(k8s_cluster, namespace: str, cluster) -> tuple[str, str]:
+    """(release, Deployment name) of the CoreDNS behind the kube-dns Service. The Corefile is linted for the
+    release that will run it: the inventory's version when the cluster's cannot be told."""
+    service = k8s_cluster.get_optional("services", "kube-dns", namespace) or {}
+    running, _, deployment = read_coredns_version(
+        k8s_cluster, (service.get("spec") or {}).get("selector") or {}, namespace)
+    version = running.value if running and not running.guessed else cluster.coredns_version
+    return version, deployment or "coredns"
+
+
+def restart_command(context: str, namespace: str, deployment: str) -> str:
+    return f"kubectl --context {context} -n {namespace} rollout restart deployment {deployment}"
+
+
 def plan(inventory, cluster, k8s_cluster, namespace: str, configmap: str, key: str) -> Plan:
     from ..linter import lint_tree
 
     live = read_live(k8s_cluster, namespace, configmap, key)
     generated, warnings = generate_for(inventory, cluster, live)
-    service = k8s_cluster.get_optional("services", "kube-dns", namespace) or {}
-    running, _, deployment = read_coredns_version(
-        k8s_cluster, (service.get("spec") or {}).get("selector") or {}, namespace)
-    # Lint for the release that will run it; the inventory's version when the cluster's cannot be told.
-    version = running.value if running and not running.guessed else cluster.coredns_version
+    version, deployment = running_release(k8s_cluster, namespace, cluster)
     trees = parse_live(live, generated)
     errors = [d for d in lint_tree(trees[0], version) if d.severity == "error"]
     diff = "".join(difflib.unified_diff(
         live.text.splitlines(keepends=True), generated.splitlines(keepends=True),
         fromfile=f"{live.label} (live, context {live.context})",
         tofile=f"{live.label} (generated for {cluster.name})"))
-    p = Plan(cluster.name, live.context, live, generated, version, diff, deployment or "coredns",
-             warnings, errors)
-    restart = f"kubectl --context {live.context} -n {namespace} rollout restart deployment {p.deployment}"
+    p = Plan(cluster.name, live.context, live, generated, version, diff, deployment, warnings, errors)
+    restart = restart_command(live.context, namespace, p.deployment)
     if p.changed and not has_reload(parse_live(live)):
         p.warnings.append(f"the running Corefile has no reload plugin, so CoreDNS will not pick the change up; "
                           f"restart it: {restart}")
@@ -320,10 +329,7 @@ def plan_custom(inventory, cluster, k8s_cluster, namespace: str, configmap: str,
 
     live = read_live(k8s_cluster, namespace, configmap, key)
     generated, warnings = generate_custom_for(inventory, cluster, live)
-    service = k8s_cluster.get_optional("services", "kube-dns", namespace) or {}
-    running, _, deployment = read_coredns_version(
-        k8s_cluster, (service.get("spec") or {}).get("selector") or {}, namespace)
-    version = running.value if running and not running.guessed else cluster.coredns_version
+    version, deployment = running_release(k8s_cluster, namespace, cluster)
 
     current = live.custom_data()
     changes = [KeyChange(k, current.get(k), text) for k, text in generated.items() if current.get(k) != text]
@@ -331,7 +337,7 @@ def plan_custom(inventory, cluster, k8s_cluster, namespace: str, configmap: str,
     ours = set(generated) | {k + BACKUP_SUFFIX for k in generated}
     foreign = sorted(k for k in current if k not in ours)
     p = CustomPlan(cluster.name, live.context, live, generated, version, changes, foreign,
-                   deployment=deployment or "coredns", warnings=list(warnings))
+                   deployment=deployment, warnings=list(warnings))
 
     # What CoreDNS would load: the provider's Corefile with the ConfigMap as it will be, mounted under custom/.
     after = dataclasses.replace(live, custom={"data": {**current, **generated}})
@@ -370,7 +376,7 @@ def plan_custom(inventory, cluster, k8s_cluster, namespace: str, configmap: str,
                               "inventory?); it is left as it is: delete it by hand if it is stale")
     p.reload = has_reload(parse_live(live)[:1])
     if changes and not p.reload:
-        restart = f"kubectl --context {live.context} -n {namespace} rollout restart deployment {p.deployment}"
+        restart = restart_command(live.context, namespace, p.deployment)
         p.warnings.append(f"the running Corefile has no reload plugin, so CoreDNS will not load the new "
                           f"{CUSTOM_CONFIGMAP} keys; restart it: {restart}")
     return p

@@ -33,6 +33,9 @@ PROXY_TO_FORWARD = "proxy_to_forward"        # proxy becomes forward, its proper
 ADD_PLUGIN = "add_plugin"                    # add the plugin to server blocks that use one of `params`
 ADD_OPTION = "add_option"                    # add the property line `option params...` to the plugin
 TRANSFER_TO_PLUGIN = "transfer_to_plugin"    # `transfer to ADDR...` lines move into a transfer plugin
+REPLACE_LINE = "replace_line"                # the property line becomes `params` (its words) where it stands;
+                                             # going down, `params` becomes the property again in the release
+                                             # that lacks params[0]
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,14 @@ CHANGES = (
     Change("1.4.0", "etcd", "stubzones", IGNORED, rewrite=DROP,
            source="notes/coredns-1.3.1.md; plugin/etcd/setup.go v1.4.0"),
     Change("1.1.3", "etcd", "debug", IGNORED, rewrite=DROP, source="plugin/etcd/setup.go v1.1.3"),
+    # file and auto: `reload DURATION` came in 1.2.3 and `no_reload` became the same as `reload 0` (setup.go v1.2.3:
+    # case "no_reload": reload = 0; README: "no_reload deprecated. Sets reload to 0."); 1.5.0 removed no_reload
+    # (notes/coredns-1.5.0.md; setup.go v1.5.0 has no case for it: file refuses it, auto's default case too).
+    # Before 1.2.3 there is no `reload`, so going down across 1.2.3 `reload 0` becomes `no_reload` again.
+    *(Change(version, name, "no_reload", status, replaced_by="reload 0", rewrite=REPLACE_LINE,
+             params=("reload", "0"), note="Both turn zone reloading off.",
+             source=f"plugin/{name}/setup.go v{version}" + ("; notes/coredns-1.5.0.md" if status == REMOVED else ""))
+      for name in ("file", "auto") for version, status in (("1.2.3", DEPRECATED), ("1.5.0", REMOVED))),
     # route53: plaintext credentials in the Corefile deprecated (notes/coredns-1.9.2.md); still read.
     Change("1.9.2", "route53", "aws_access_key", DEPRECATED,
            replaced_by="AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or `credentials`", source="notes/coredns-1.9.2.md"),

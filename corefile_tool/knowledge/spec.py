@@ -243,9 +243,11 @@ class Plugin(_Facts):
 
     def prop(self, name: str, version: Optional[str] = None) -> Optional[Prop]:
         """The property called `name`. A property whose arguments changed between releases is listed once
-        per form (each with its since/removed); given a version, the form of that version is returned, else
-        the nearest one so that "added in"/"removed in" can be said. A plugin with `fallthrough` set that
-        lists no `fallthrough` of its own has FALLTHROUGH."""
+        per form (each with its since/removed), in any order; given a version, the form of that version is
+        returned. When no form is present in it, the one that says why: if some form had already come, they
+        are all gone, and the form removed last answers ("removed in"); else none has come yet, and the form
+        with the earliest since answers ("added in"). A plugin with `fallthrough` set that lists no
+        `fallthrough` of its own has FALLTHROUGH."""
         forms = self._forms().get(name)
         if not forms:
             return FALLTHROUGH if self.fallthrough and name == "fallthrough" else None
@@ -254,8 +256,12 @@ class Plugin(_Facts):
         for p in forms:
             if present_in(p.since, p.removed, version):
                 return p
-        later = [p for p in forms if p.since and version_tuple(version) < version_tuple(p.since)]
-        return later[0] if later else forms[-1]
+        v = version_tuple(version)
+        # A form that had come by `version` and is not present in it has a removed release <= version.
+        gone = [p for p in forms if not p.since or version_tuple(p.since) <= v]
+        if gone:
+            return max(gone, key=lambda p: version_tuple(p.removed))
+        return min(forms, key=lambda p: version_tuple(p.since))
 
     def _forms(self) -> dict:
         """name -> the Prop entries of that name, built on first use (a lint asks for every property line)."""

@@ -691,21 +691,21 @@ def _go_re_parse(expr: str) -> int:
             flat.extend(sub.subs if sub.op == op else [sub])
         return _GoReNode(op, flat)
 
-    def concat():
+    def gather(op, empty):
+        """The nodes pushed since the last `(` or `|` marker, taken off the stack and pushed back as one `op`
+        node (`empty` when there are none)."""
         i = len(stack)
         while i > 0 and stack[i - 1].op not in _PSEUDO:
             i -= 1
         subs = stack[i:]
         del stack[i:]
-        push(collapse(subs, "concat") if subs else _GoReNode("empty"))
+        push(collapse(subs, op) if subs else _GoReNode(empty))
+
+    def concat():
+        gather("concat", "empty")
 
     def alternate():
-        i = len(stack)
-        while i > 0 and stack[i - 1].op not in _PSEUDO:
-            i -= 1
-        subs = stack[i:]
-        del stack[i:]
-        push(collapse(subs, "alt") if subs else _GoReNode("nomatch"))
+        gather("alt", "nomatch")
 
     def is_char_class(node):
         return node.op in ("lit", "class", "any")

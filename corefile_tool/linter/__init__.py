@@ -56,8 +56,78 @@ def lint_tree(corefile: Corefile, version: Optional[str] = None, *, external_plu
         found.extend(rule.check(corefile, ctx))
     found = _filter(found, select, ignore)
     found = _unsuppressed(found, corefile)
+    if corefile.env_unset:
+        found = _host_dependent(found, corefile)
     found = [_presented(d, corefile) for d in found]
     return sorted(set(found), key=Diagnostic.sort_key)
+
+
+def _host_dependent(found, corefile: Corefile) -> list:
+    """An error or warning on a word built from a {$VAR} that is not set here is CoreDNS's verdict only on a
+    host where it is unset too: CoreDNS reads its own host's environment, which lint cannot see. Such a finding
+    is `info`, same code, and says which variable it waited for (README: "never a guess")."""
+    stoppers = {d for d in corefile.diagnostics if d.severity == "error"}
+    directive_words = None
+    out = []
+    for d in found:
+        if d.severity in ("error", "warning") and d.code not in _OWN_DECISIONS:
+            word = _word_at(corefile, d)
+            if d.code in _WHOLE_DIRECTIVE:
+                # a plugin's check of its arguments together (kubernetes: "non-reverse zone name must be used")
+                # is reported at the directive's name: its arguments are what it read
+                if directive_words is None:
+                    directive_words = _directive_words(corefile)
+                word = " ".join([word, *directive_words.get((d.path, d.line, d.column), ())])
+            refs = sorted(ref for ref in corefile.env_unset if ref in word) if "{" in word else ()
+            if refs:
+                is_, it = ("is", "it") if len(refs) == 1 else ("are", "them")
+                message = (f"cannot check: {' and '.join(refs)} {is_} not set here (CoreDNS reads {it} on its own "
+                           f"host; set {it} to check): {d.message}")
+                if d in stoppers:  # the parse stopped at this word: what follows it was never read
+                    message += " (nothing after it is checked)"
+                d = replace(d, severity="info", message=message)
+        out.append(d)
+    return out
+
+
+# this tool's refusals, not CoreDNS's verdicts: they stand whatever the variable holds on CoreDNS's host
+_OWN_DECISIONS = ("import-outside",)
+# the codes a plugin's checks give when they judge a directive's (or property line's) words together
+_WHOLE_DIRECTIVE = ("invalid-value", "wrong-arguments")
+
+
+def _directive_words(corefile: Corefile) -> dict:
+    """(path, line, column) of each directive and property name -> its words as written, for those with a
+    {$VAR} or {%VAR%} among them."""
+    found = {}
+    todo = [d for block in corefile.server_blocks for d in block.directives]
+    while todo:
+        d = todo.pop()
+        words = [t.raw for t in d.args + d.tail if "{" in t.raw]
+        if words:
+            t = d.name_token
+            found[(corefile.display_path(t.file), t.line, t.column)] = words
+        if d.block:
+            todo.extend(d.block.directives)
+    return found
+
+
+def _word_at(corefile: Corefile, d: Diagnostic) -> str:
+    """The word as written (before {$VAR} substitution) that starts at the diagnostic's position, read from the
+    file's text: this covers every file read, imported ones too, also when a parse error left no tree."""
+    from ..lexer import scan
+
+    file = "" if d.path == corefile.path else d.path
+    if file and file not in corefile.sources:
+        return ""
+    line = corefile.source_line(file, d.line)
+    if d.line == 1 and line.startswith("\ufeff"):
+        line = line[1:]  # the lexer counts columns after a leading byte-order mark
+    rest = line[d.column - 1:] if d.column >= 1 else ""
+    if not rest or rest[0].isspace():
+        return ""
+    tokens = scan(rest, bom=False)  # one line of text
+    return tokens[0].text if tokens else ""
 
 
 def _presented(d: Diagnostic, corefile: Corefile) -> Diagnostic:

@@ -111,15 +111,22 @@ class Context:
         return self._memo("listeners", lambda: group_listeners(self.zone_configs()))
 
     def block_configs(self, block: ServerBlock) -> list:
-        def build():
-            by_block: dict[int, list] = {}
+        # Asked for every block by several rules: the index is looked up without a closure or _memo call.
+        by_block = self._cache.get("by_block")
+        if by_block is None:
+            by_block = self._cache["by_block"] = {}
             for conf in self.zone_configs():
                 by_block.setdefault(id(conf.block), []).append(conf)
-            return by_block
-        return self._memo("by_block", build).get(id(block), [])
+        return by_block.get(id(block), [])
 
     def block_zones(self, block: ServerBlock) -> list:
-        return [c.zone for c in self.block_configs(block)]
+        zones = self._cache.get("block_zones")
+        if zones is None:
+            zones = self._cache["block_zones"] = {}
+        found = zones.get(id(block))
+        if found is None:
+            found = zones[id(block)] = tuple([c.zone for c in self.block_configs(block)])
+        return list(found)
 
     def directive_failed(self, d: Directive) -> bool:
         """Whether the directive checker found an error in this directive (CoreDNS would not start, so what
@@ -137,12 +144,16 @@ class Context:
         plugin = self.plugin(d.name)
         if plugin is None or not plugin.zones or plugin.free_args:
             return None
-        # The zones a directive's own words name are a pure function of its argument spec and words: a mesh
-        # repeats the same `forward . ADDR` in every block, and several rules ask for each directive.
-        key = (plugin.args, tuple([t.text for t in d.args]))
+        # The zones a directive's own words name are a pure function of its argument spec and the words that
+        # decide its zone words (`forward . ADDR...`: the first): several rules ask for each directive, and a
+        # large Corefile repeats the same few.
+        slots = _slots(plugin.args)
+        texts = [t.text for t in d.args]
+        deciding = _deciding(slots)
+        key = (plugin.args, tuple(texts if deciding is None else texts[:deciding]))
         zones = _DIRECTIVE_ZONES.get(key, _UNKNOWN)
         if zones is _UNKNOWN:
-            words = zone_words(_slots(plugin.args), key[1])
+            words = zone_words(slots, texts)
             zones = tuple(zones_from_args(words, [])) if words else None   # None: the block's zones
             if len(_DIRECTIVE_ZONES) >= _MEMO_MAX:
                 _DIRECTIVE_ZONES.clear()
@@ -150,8 +161,8 @@ class Context:
         return list(zones) if zones is not None else zones_from_args([], self.block_zones(block))
 
 
-# Memos of pure functions of words (bounded like knowledge/spec._CHECKED): (argument spec, words) -> zones, and
-# (slots, words) -> zone words. Callers get fresh lists.
+# Memos of pure functions of words (bounded like knowledge/spec._CHECKED): (argument spec, deciding words) ->
+# zones, and (slots, deciding words) -> zone words (see _deciding). Callers get fresh lists.
 _MEMO_MAX = 100_000
 _UNKNOWN = object()
 _DIRECTIVE_ZONES: dict = {}
@@ -178,13 +189,25 @@ def _fits(slot, word: str) -> bool:
     return fits(word) if fits else slot.check(word) is None
 
 
+@lru_cache(maxsize=None)
+def _deciding(slots: tuple) -> Optional[int]:
+    """How many leading words decide zone_words for these slots: those of the leading one-word slots when no zone
+    slot comes after them (the later slots only take words), else None (all of them)."""
+    for n, slot in enumerate(slots):
+        if slot.count != "":
+            return None if any(_is_zone_slot(later) for later in slots[n:]) else n
+    return len(slots)
+
+
 def zone_words(slots: tuple, words) -> list:
     """The words a plugin's argument spec assigns to its zone slots (typed `zone`, or named zones/from), fitting
     words to slots as the directive checker does: an optional slot takes a word only when it fits."""
-    key = (slots, tuple(words))
+    words = tuple(words)
+    deciding = _deciding(slots)
+    key = (slots, words if deciding is None else words[:deciding])
     found = _ZONE_WORDS.get(key)
     if found is None:
-        found = tuple(_zone_words(slots, key[1]))
+        found = tuple(_zone_words(slots, words))
         if len(_ZONE_WORDS) >= _MEMO_MAX:
             _ZONE_WORDS.clear()
         _ZONE_WORDS[key] = found

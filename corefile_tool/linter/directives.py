@@ -222,11 +222,14 @@ class DirectiveChecker:
                                    prefix + f"unknown property '{pname}': CoreDNS {self.version} ignores it (it is "
                                    f"an error from CoreDNS {plugin.ignores_unknown_until} on)", line.name_token))
                 return False
+            # Plugin.prop answers with the form that says why it is missing here: one already gone ("removed
+            # in"), else the first to come ("added in"). A form that is yet to come may have a removed release
+            # too (kubernetes' kubeconfig of 1.2.3 .. 1.8.2), so the release linted decides, not the fields.
             extra = ""
-            if prop is not None and prop.removed:
+            if prop is not None and prop.removed and self._at_least(prop.removed):
                 extra = f" (removed in CoreDNS {prop.removed}" + (
                     f"; use {prop.replacement})" if prop.replacement else ")")
-            elif prop is not None and prop.since:
+            elif prop is not None and prop.since and not self._at_least(prop.since):
                 extra = f" (added in CoreDNS {prop.since})"
             unknown = said(plugin.says, "unknown", f"unknown property '{shown(pname)}'", name=shown(pname))
             out.append(self._d(UNKNOWN_PROPERTY, "error", prefix + unknown + extra, line.name_token))

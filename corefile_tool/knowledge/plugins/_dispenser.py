@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
+from ...parser import same_line
 from .. import values
 from ..spec import Prop, says, version_tuple
 from ._setup_helpers import go_quote, locate, missing_file
@@ -30,34 +31,37 @@ def lines(directive, *names) -> list:
     return [line for line in directive.block.directives if not names or line.name in names]
 
 
-class Cursor:
-    """caddy's Dispenser over one directive's tokens (braces included), for setup code that walks tokens in a
-    way no property spec can say (`for c.Next()` loops that read a block's words as more directives)."""
+class Dispenser:
+    """caddyfile/dispenser.go (Next, NextArg, RemainingArgs, NextBlock, Val) over a list of tokens, for setup code
+    that walks tokens in a way no property spec can say (`for c.Next()` loops that read a block's words as more
+    directives). Pass `directive.tokens()` (the order the Dispenser holds them: braces and nested blocks
+    included), or the tokens of several directives when setup reads them all in one go."""
 
-    def __init__(self, directive):
-        self.tokens = list(directive.tokens())
-        self.at = -1
+    def __init__(self, tokens):
+        self.tokens = list(tokens)
+        self.cursor = -1
+        self.nesting = 0
 
-    @property
     def token(self):
-        return self.tokens[self.at] if 0 <= self.at < len(self.tokens) else None
+        """The current token; None before the first Next or past the end."""
+        return self.tokens[self.cursor] if 0 <= self.cursor < len(self.tokens) else None
+
+    def val(self) -> str:
+        return self.tokens[self.cursor].text if 0 <= self.cursor < len(self.tokens) else ""
 
     def next(self) -> bool:
-        if self.at < len(self.tokens) - 1:
-            self.at += 1
+        if self.cursor < len(self.tokens) - 1:
+            self.cursor += 1
             return True
         return False
 
     def next_arg(self) -> bool:
-        """The next token, when it is on the same line (of the same file) as this one."""
-        if self.at < 0:
-            self.at += 1
+        """The next token, when it is on the line (of the same file) this one ends on."""
+        if self.cursor < 0:
+            self.cursor += 1
             return True
-        if self.at >= len(self.tokens) - 1:
-            return False
-        this, after = self.tokens[self.at], self.tokens[self.at + 1]
-        if this.file == after.file and this.end_line == after.line:
-            self.at += 1
+        if self.cursor < len(self.tokens) - 1 and same_line(self.tokens[self.cursor], self.tokens[self.cursor + 1]):
+            self.cursor += 1
             return True
         return False
 
@@ -65,11 +69,33 @@ class Cursor:
         """RemainingArgs: the tokens left on the line, stopping before a `{`."""
         out = []
         while self.next_arg():
-            if self.token.text == "{":
-                self.at -= 1
+            if self.val() == "{":
+                self.cursor -= 1
                 break
-            out.append(self.token)
+            out.append(self.token())
         return out
+
+    def next_block(self) -> bool:
+        """NextBlock: the next word of a block that opens on this line; False at its `}` (nested blocks are
+        not tracked: their `}` ends the outer block, as in caddy)."""
+        if self.nesting > 0:
+            if not self.next():
+                return False
+            if self.val() == "}":
+                self.nesting -= 1
+                return False
+            return True
+        if not self.next_arg():
+            return False
+        if self.val() != "{":
+            self.cursor -= 1
+            return False
+        if not self.next():
+            return False
+        if self.val() == "}":
+            return False
+        self.nesting += 1
+        return True
 
 
 def words(line, directive) -> list:
@@ -77,7 +103,7 @@ def words(line, directive) -> list:
     args = list(line.args)
     close = directive.block.close if directive.block is not None else None
     last = args[-1] if args else line.name_token
-    if close is not None and close.file == last.file and close.line == last.end_line:
+    if close is not None and same_line(last, close):
         args.append(close)
     return args
 

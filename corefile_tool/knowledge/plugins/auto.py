@@ -93,8 +93,9 @@ PLUGIN = Plugin(
     props=(
         Prop("directory", free_args=True),
         Prop("reload", free_args=True, since="1.2.3"),
-        # no_reload (reads no word) turned reloading off until 1.5.0; 1.2.3 made it a deprecated `reload 0`.
-        Prop("no_reload", "", deprecated="1.2.3", removed="1.5.0", replacement="reload 0", reads=READS_FIXED),
+        # no_reload (reads no word) turned reloading off until 1.5.0; 1.2.3 made it a deprecated `reload 0`
+        # (those releases are in migrations.CHANGES, which migrate rewrites it by).
+        Prop("no_reload", "", replacement="reload 0", reads=READS_FIXED),
         Prop("upstream", free_args=True),
         Prop("transfer", free_args=True, removed="1.8.0", replacement="the transfer plugin"),
     ),

@@ -1,6 +1,6 @@
 """cancel: cancels a request's context after a timeout (coredns plugin/cancel/cancel.go)."""
 from ..spec import Plugin
-from ._dispenser import WRONG_ARGUMENTS, Cursor, arg_error
+from ._dispenser import WRONG_ARGUMENTS, Dispenser, arg_error
 from ._setup_helpers import duration_seconds, go_quote
 
 
@@ -8,9 +8,9 @@ def _walk(directive, ctx):
     """setup is `for c.Next() { args := c.RemainingArgs(); ... }` over every token of the directive: a block is
     not read as properties but word by word, each `{`, `}` or line's first word starting a new round whose
     other words on that line are one more TIMEOUT (so `cancel {` with `}` on a later line passes)."""
-    cur = Cursor(directive)
-    while cur.next():
-        args = cur.remaining_args()
+    d = Dispenser(directive.tokens())
+    while d.next():
+        args = d.remaining_args()
         if len(args) > 1:
             yield args[-1], arg_error(args[-1]), "error", WRONG_ARGUMENTS
             return

@@ -8,6 +8,7 @@ block's `{` and its lines are taken by `c.Next()` as further dns64 lines: each l
 its arguments (one is parsed as a prefix, more than one is an argument error). The properties are therefore
 judged here (`_block`), not by their declarations.
 """
+from ...parser import same_line
 from ..spec import Plugin, Prop, present_in
 from ._dispenser import WRONG_ARGUMENTS, arg_error, ignored
 from ._setup_helpers import ip_network
@@ -36,10 +37,6 @@ def _block_tokens(directive) -> list:
     return out
 
 
-def _same_line(a, b) -> bool:
-    return a.file == b.file and a.end_line == b.line
-
-
 def _properties(directive, ctx):
     """No PREFIX argument: NextBlock reads a property, then its words (prefix one NextArg, the flags none); the
     next word, on this line or the next, is the next property, until the block's `}`."""
@@ -56,7 +53,7 @@ def _properties(directive, ctx):
             return
         i += 1
         if prop.name == "prefix":
-            if i >= len(tokens) or not _same_line(tokens[i - 1], tokens[i]):
+            if i >= len(tokens) or not same_line(tokens[i - 1], tokens[i]):
                 yield tok, arg_error(tok), "error", WRONG_ARGUMENTS
                 return
             err = prefix_error(tokens[i].text)
@@ -73,31 +70,34 @@ def _lines_as_directives(directive, ctx):
                               "is read as one more `dns64 [PREFIX]`")
     for n, line in enumerate(block.directives):
         words = list(line.args)
-        if n == 0 and _same_line(block.open, line.name_token):
+        if n == 0 and same_line(block.open, line.name_token):
             words.insert(0, line.name_token)      # words after `{` on its line are the `{` line's arguments
         last = words[-1] if words else line.name_token
-        if block.close is not None and _same_line(last, block.close):
+        if block.close is not None and same_line(last, block.close):
             words.append(block.close)
-        if len(words) > 1:
-            yield words[-1], arg_error(words[-1]), "error", WRONG_ARGUMENTS
+        found = _line_error(words)
+        if found:
+            yield found
             return
-        if words:
-            err = prefix_error(words[0].text)
-            if err:
-                yield words[0], err
-                return
+
+
+def _line_error(words):
+    """dns64Parse on the words after a line's first: more than one is an argument error, one is a prefix."""
+    if len(words) > 1:
+        return words[-1], arg_error(words[-1]), "error", WRONG_ARGUMENTS
+    if words:
+        err = prefix_error(words[0].text)
+        if err:
+            return words[0], err
+    return None
 
 
 def _check(directive, ctx):
     args = directive.args
-    if len(args) > 1:
-        yield args[-1], arg_error(args[-1]), "error", WRONG_ARGUMENTS
+    found = _line_error(args)
+    if found:
+        yield found
         return
-    if args:
-        err = prefix_error(args[0].text)
-        if err:
-            yield args[0], err
-            return
     if directive.block is None:
         return
     if args:

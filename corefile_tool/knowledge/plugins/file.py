@@ -26,8 +26,9 @@ PLUGIN = Plugin(
     props=(
         fallthrough(since="1.12.2"),
         Prop("reload", "interval:duration rest:str*", since="1.2.3"),
-        # no_reload (reads no word) turned reloading off until 1.5.0; 1.2.3 made it a deprecated `reload 0`.
-        Prop("no_reload", "", deprecated="1.2.3", removed="1.5.0", replacement="reload 0", reads=READS_FIXED),
+        # no_reload (reads no word) turned reloading off until 1.5.0; 1.2.3 made it a deprecated `reload 0`
+        # (those releases are in migrations.CHANGES, which migrate rewrites it by).
+        Prop("no_reload", "", replacement="reload 0", reads=READS_FIXED),
         # setup.go reads no word after reload_by_mtime: the next one on its line is read as the next property
         # (a `}` there closes the block).
         Prop("reload_by_mtime", "", since="1.14.4", reads=READS_FIXED),

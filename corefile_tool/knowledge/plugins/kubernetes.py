@@ -289,8 +289,8 @@ PLUGIN = Plugin(
         Prop("noendpoints", ""),
         Prop("zonal", "", since="1.14.7"),
         Prop("ignore", "what:str*"),
-        # kubeconfig came with 1.2.3, its context required before 1.8.2. The older form is listed first: for a
-        # release before both, Plugin.prop answers with the first later form, whose since is then "added in".
+        # kubeconfig came with 1.2.3, its context required before 1.8.2. For a release before both, Plugin.prop
+        # answers with the form of the earliest since, whose since is then "added in".
         Prop("kubeconfig", "file:str context:str", since="1.2.3", removed="1.8.2"),
         Prop("kubeconfig", "file:str context:str?", since="1.8.2"),
         Prop("multicluster", "zones:str*", since="1.12.2"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..spec import Plugin, version_tuple
 from .. import values
+from ._dispenser import Dispenser
 from ._setup_helpers import go_parse_uint
 
 MAX_REGEXP_LEN = 10000
@@ -107,6 +108,11 @@ class _Rules:
             return self.name_before_answer_rules(match, src, dst, words, base)
         if len(words) > 3:
             self.answers(match, words[3:], base + 3)
+        self.match_type(match, src, dst, words, base)
+
+    def match_type(self, match, src, dst, words, base):
+        """name.go's switch on the match type: exact and regex compile their patterns, the others only need
+        to be known."""
         if match == "exact":
             # name.go compiles the (normalized) target as a pattern and checks the source's {N} against it
             self.pattern(dst, src, base + (2 if len(words) > 2 else 1))
@@ -124,13 +130,7 @@ class _Rules:
                             + ("one or more answer rules with 3 arguments each" if grouped
                                else "an answer rule with 3 arguments"))
         if len(words) <= 3:
-            if match == "exact":
-                self.pattern(dst, src, base + (2 if len(words) > 2 else 1))
-            elif match == "regex":
-                self.pattern(src, dst, base + 1)
-            elif match not in MATCH_TYPES:
-                raise RuleError(base, "name rule supports only exact, prefix, suffix, substring, and regex name "
-                                      f"matching, received: {match}")
+            self.match_type(match, src, dst, words, base)
             return
         if match != "regex":
             raise RuleError(base, "the rewrite of response is supported only for name regex rule")
@@ -318,89 +318,17 @@ def rule_error(words: list, version: str):
     return None
 
 
-def _tokens(directive) -> list:
-    """The directive's tokens in the order the dispenser holds them, nested blocks included."""
-    out = [directive.name_token, *directive.args]
-    if directive.block is not None:
-        out.append(directive.block.open)
-        for line in directive.block.directives:
-            out.extend(_tokens(line))
-        if directive.block.close is not None:
-            out.append(directive.block.close)
-    out.extend(directive.tail)
-    return out
-
-
-class _Dispenser:
-    """caddy's Dispenser over one directive's tokens (Next, NextArg, RemainingArgs, NextBlock)."""
-
-    def __init__(self, tokens: list):
-        self.tokens = tokens
-        self.cursor = -1
-        self.nesting = 0
-
-    def val(self) -> str:
-        return self.tokens[self.cursor].text if 0 <= self.cursor < len(self.tokens) else ""
-
-    def next(self) -> bool:
-        if self.cursor < len(self.tokens) - 1:
-            self.cursor += 1
-            return True
-        return False
-
-    def next_arg(self) -> bool:
-        if self.cursor < 0:
-            self.cursor += 1
-            return True
-        if self.cursor >= len(self.tokens) - 1:
-            return False
-        here, after = self.tokens[self.cursor], self.tokens[self.cursor + 1]
-        if here.file == after.file and here.end_line == after.line:
-            self.cursor += 1
-            return True
-        return False
-
-    def remaining_args(self) -> list:
-        out = []
-        while self.next_arg():
-            if self.val() == "{":
-                self.cursor -= 1
-                break
-            out.append(self.tokens[self.cursor])
-        return out
-
-    def next_block(self) -> bool:
-        if self.nesting > 0:
-            if not self.next():
-                return False
-            if self.val() == "}":
-                self.nesting -= 1
-                return False
-            return True
-        if not self.next_arg():
-            return False
-        if self.val() != "{":
-            self.cursor -= 1
-            return False
-        if not self.next():
-            return False
-        if self.val() == "}":
-            return False
-        self.nesting += 1
-        return True
-
-
 def _check(directive, ctx):
     # setup.go rewriteParse: `for c.Next()` takes the words left on the line as one rule, or, with fewer than
     # two, adds every word of the block after them. A rule complete on its line leaves its block to the next
     # passes, which start at the `{` and end at the `}`: each reads what follows it on its own line.
-    d = _Dispenser(_tokens(directive))
+    d = Dispenser(directive.tokens())
     while d.next():
-        start = d.tokens[d.cursor]
+        start = d.token()
         args = d.remaining_args()
         if len(args) < 2:
             while d.next_block():
-                args.append(d.tokens[d.cursor])
+                args.append(d.token())
         found = rule_error([t.text for t in args], ctx.version)
         if found:
             index, message = found

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import ipaddress
 
+from ...knowledge.plugins._dispenser import Dispenser
 from ...knowledge.plugins._setup_helpers import ip_network
 from ...knowledge.spec import version_tuple
-from ...parser import same_line
 from ..behaviour import Behaviour, ConfigError
 from ..model import PASS, Record, Reply
 
@@ -33,66 +33,6 @@ DEFAULT_PREFIX = "64:ff9b::/96"
 ALLOW_IPV4_SINCE = (1, 8, 7)          # b546031f9 "add support for DNS requests over IPv4 network"
 NXDOMAIN_WITHOUT_SOA_SINCE = (1, 14, 5)   # 6662dd58e: typify classifies any NXDOMAIN without answers as NameError
 DEFAULT_SOA_TTL = 600                 # Synthesize: "If SOA is unknown, then the TTL is the minimum of A TTL and 600"
-
-
-class Dispenser:
-    """caddyfile/dispenser.go over the tokens of every dns64 line of the block (Next, NextArg, RemainingArgs,
-    NextBlock, Val), so the words are read exactly as setup.go reads them."""
-
-    def __init__(self, tokens):
-        self.tokens = tokens
-        self.cursor = -1
-        self.nesting = 0
-
-    def next(self) -> bool:
-        if self.cursor < len(self.tokens) - 1:
-            self.cursor += 1
-            return True
-        return False
-
-    def next_arg(self) -> bool:
-        if self.cursor < 0:
-            self.cursor += 1
-            return True
-        if self.cursor < len(self.tokens) - 1 and same_line(self.tokens[self.cursor], self.tokens[self.cursor + 1]):
-            self.cursor += 1
-            return True
-        return False
-
-    def remaining_args(self) -> list:
-        args = []
-        while self.next_arg():
-            if self.val() == "{":
-                self.cursor -= 1
-                break
-            args.append(self.token())
-        return args
-
-    def next_block(self) -> bool:
-        if self.nesting > 0:
-            if not self.next():
-                return False
-            if self.val() == "}":
-                self.nesting -= 1
-                return False
-            return True
-        if not self.next_arg():
-            return False
-        if self.val() != "{":
-            self.cursor -= 1
-            return False
-        if not self.next():
-            return False
-        if self.val() == "}":
-            return False
-        self.nesting += 1
-        return True
-
-    def token(self):
-        return self.tokens[self.cursor]
-
-    def val(self) -> str:
-        return self.tokens[self.cursor].text if 0 <= self.cursor < len(self.tokens) else ""
 
 
 def parse_prefix(token) -> ipaddress.IPv6Network:
@@ -142,7 +82,7 @@ class DNS64(Behaviour):
         self.allow_ipv4 = False
         self.ignored = []          # lines of a block after a PREFIX argument, which setup never reads as options
         version = version_tuple(setup.version)
-        disp = Dispenser([t for d in directives for t in d.tokens()])
+        disp = Dispenser(t for d in directives for t in d.tokens())
         while disp.next():
             at = disp.token()
             args = disp.remaining_args()
