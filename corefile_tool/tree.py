@@ -5,31 +5,65 @@ token came through) survives into lint, simulate, fmt and generate.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
 from .lexer import Comment, Token
 
+# The node classes are written out rather than made with @dataclass: generating their methods cost a fifth of a
+# cold `corefile parse` (exec of generated source per class), and __slots__ makes the 10,000s of nodes of a big
+# Corefile cheaper to build. They behave as the dataclasses did: same constructor, field-wise ==, unhashable,
+# the same repr. Corefile keeps its __dict__: callers hang caches on it (simulator, k8s.live, _secrets below).
 
-@dataclass
+_FRESH = object()   # the default "a new empty list (dict)", as dataclasses' default_factory did
+
+
+def _repr(node) -> str:
+    return f"{type(node).__qualname__}(" + ", ".join(f"{f}={getattr(node, f)!r}" for f in node.__match_args__) + ")"
+
+
 class Block:
     """A directive's `{ ... }`: one Directive per line inside it (the line's first word is its name)."""
-    open: Token
-    directives: list["Directive"]
-    close: Optional[Token]
+
+    __slots__ = __match_args__ = ("open", "directives", "close")
+
+    def __init__(self, open: Token, directives: list["Directive"], close: Optional[Token]):
+        self.open = open
+        self.directives = directives
+        self.close = close
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.open, self.directives, self.close) == (other.open, other.directives, other.close)
+
+    __hash__ = None
+    __repr__ = _repr
 
 
-@dataclass
 class Directive:
     """A plugin directive (or, inside a block, a property line): name, arguments, optional block.
 
     `tail` holds whatever followed the block's `}` on the same line: CoreDNS's parser keeps those words as more
     arguments of the same directive, which plugins then usually reject.
     """
-    name_token: Token
-    args: list[Token] = field(default_factory=list)
-    block: Optional[Block] = None
-    tail: list[Token] = field(default_factory=list)
+
+    __slots__ = __match_args__ = ("name_token", "args", "block", "tail")
+
+    def __init__(self, name_token: Token, args: list[Token] = _FRESH, block: Optional[Block] = None,
+                 tail: list[Token] = _FRESH):
+        self.name_token = name_token
+        self.args = [] if args is _FRESH else args
+        self.block = block
+        self.tail = [] if tail is _FRESH else tail
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return ((self.name_token, self.args, self.block, self.tail)
+                == (other.name_token, other.args, other.block, other.tail))
+
+    __hash__ = None
+    __repr__ = _repr
 
     @property
     def name(self) -> str:
@@ -77,12 +111,23 @@ class Directive:
         }
 
 
-@dataclass
 class Key:
     """One server-block key as written, and what CoreDNS normalises it to (see addresses.py)."""
-    token: Token
-    text: str                        # the key with one trailing comma removed
-    address: "object | None" = None  # addresses.Address, filled by the parser
+
+    __slots__ = __match_args__ = ("token", "text", "address")
+
+    def __init__(self, token: Token, text: str, address: "object | None" = None):
+        self.token = token
+        self.text = text              # the key with one trailing comma removed
+        self.address = address        # addresses.Address, filled by the parser
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.token, self.text, self.address) == (other.token, other.text, other.address)
+
+    __hash__ = None
+    __repr__ = _repr
 
     @property
     def line(self) -> int:
@@ -104,13 +149,25 @@ class Key:
         }
 
 
-@dataclass
 class ServerBlock:
-    keys: list[Key]
-    directives: list[Directive]
-    open: Optional[Token] = None      # None for a single brace-less block
-    close: Optional[Token] = None
-    index: int = 0                    # position among the file's server blocks, after imports
+    __slots__ = __match_args__ = ("keys", "directives", "open", "close", "index")
+
+    def __init__(self, keys: list[Key], directives: list[Directive], open: Optional[Token] = None,
+                 close: Optional[Token] = None, index: int = 0):
+        self.keys = keys
+        self.directives = directives
+        self.open = open              # None for a single brace-less block
+        self.close = close
+        self.index = index            # position among the file's server blocks, after imports
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return ((self.keys, self.directives, self.open, self.close, self.index)
+                == (other.keys, other.directives, other.open, other.close, other.index))
+
+    __hash__ = None
+    __repr__ = _repr
 
     @property
     def line(self) -> int:
@@ -135,21 +192,44 @@ class ServerBlock:
         }
 
 
-@dataclass
 class Snippet:
-    name: str
-    token: Token              # the `(name)` key
-    body: list[Token]
+    __slots__ = __match_args__ = ("name", "token", "body")
+
+    def __init__(self, name: str, token: Token, body: list[Token]):
+        self.name = name
+        self.token = token            # the `(name)` key
+        self.body = body
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.name, self.token, self.body) == (other.name, other.token, other.body)
+
+    __hash__ = None
+    __repr__ = _repr
 
 
-@dataclass
 class Import:
     """An `import` that was expanded: where it stood and what it matched."""
-    token: Token
-    pattern: str
-    files: list[str]          # absolute paths; empty for a snippet
-    snippet: Optional[str] = None
-    argument: Optional[Token] = None   # the pattern token (kept when parsed as written)
+
+    __slots__ = __match_args__ = ("token", "pattern", "files", "snippet", "argument")
+
+    def __init__(self, token: Token, pattern: str, files: list[str], snippet: Optional[str] = None,
+                 argument: Optional[Token] = None):
+        self.token = token
+        self.pattern = pattern
+        self.files = files            # absolute paths; empty for a snippet
+        self.snippet = snippet
+        self.argument = argument      # the pattern token (kept when parsed as written)
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return ((self.token, self.pattern, self.files, self.snippet, self.argument)
+                == (other.token, other.pattern, other.files, other.snippet, other.argument))
+
+    __hash__ = None
+    __repr__ = _repr
 
 
 _LINES: dict = {}
@@ -166,20 +246,36 @@ def _split_lines(text: str) -> list:
     return hit[1]
 
 
-@dataclass
 class Corefile:
-    path: str                                  # the path as given ("-" for standard input)
-    text: str
-    server_blocks: list[ServerBlock] = field(default_factory=list)
-    snippets: list[Snippet] = field(default_factory=list)
-    imports: list[Import] = field(default_factory=list)
-    comments: list[Comment] = field(default_factory=list)
-    tokens: list[Token] = field(default_factory=list)     # the lexer's tokens of the main file
-    diagnostics: list = field(default_factory=list)       # parse diagnostics
-    sources: dict = field(default_factory=dict)           # file -> text, for every file read (main is "")
-    as_written: bool = False      # parsed for fmt: imports unexpanded, snippets as blocks, {$ENV} kept
-    env_values: dict = field(default_factory=dict)        # {$VAR} / {%VAR%} reference -> value substituted
-    env_unset: frozenset = frozenset()                     # those references whose variable was not set
+    __match_args__ = ("path", "text", "server_blocks", "snippets", "imports", "comments", "tokens", "diagnostics",
+                      "sources", "as_written", "env_values", "env_unset")
+
+    def __init__(self, path: str, text: str, server_blocks: list[ServerBlock] = _FRESH,
+                 snippets: list[Snippet] = _FRESH, imports: list[Import] = _FRESH,
+                 comments: list[Comment] = _FRESH, tokens: list[Token] = _FRESH, diagnostics: list = _FRESH,
+                 sources: dict = _FRESH, as_written: bool = False, env_values: dict = _FRESH,
+                 env_unset: frozenset = frozenset()):
+        self.path = path                  # the path as given ("-" for standard input)
+        self.text = text
+        self.server_blocks = [] if server_blocks is _FRESH else server_blocks
+        self.snippets = [] if snippets is _FRESH else snippets
+        self.imports = [] if imports is _FRESH else imports
+        self.comments = [] if comments is _FRESH else comments
+        self.tokens = [] if tokens is _FRESH else tokens                # the lexer's tokens of the main file
+        self.diagnostics = [] if diagnostics is _FRESH else diagnostics  # parse diagnostics
+        self.sources = {} if sources is _FRESH else sources  # file -> text, for every file read (main is "")
+        self.as_written = as_written  # parsed for fmt: imports unexpanded, snippets as blocks, {$ENV} kept
+        self.env_values = {} if env_values is _FRESH else env_values  # {$VAR}/{%VAR%} reference -> value
+        self.env_unset = env_unset        # those references whose variable was not set
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        fields = self.__match_args__
+        return tuple(getattr(self, f) for f in fields) == tuple(getattr(other, f) for f in fields)
+
+    __hash__ = None
+    __repr__ = _repr
 
     @property
     def ok(self) -> bool:

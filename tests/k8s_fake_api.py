@@ -389,11 +389,11 @@ def custom_configmap(data: dict) -> dict:
 def populate(cluster: FakeCluster, *, domain="cluster.local", image="registry.k8s.io/coredns/coredns:v1.11.3",
              service_type="ClusterIP", cluster_ip="10.96.0.10", lb_ingress=(), external_ips=(), node_ports=None,
              nodes=(("node-1", "192.168.1.11"),), service_cidr="10.96.0.0/16", pod_cidr="10.244.0.0/16",
-             corefile=None, service_cidr_source="servicecidr", custom_volume=False):
+             corefile=None, service_cidr_source="servicecidr", custom_volume=False, env=None, env_from=None):
     """A kubeadm-shaped kube-system: the kube-dns Service, the coredns Deployment and ConfigMap, nodes, and the
     service CIDR exposed through `service_cidr_source` ('servicecidr', 'kubeadm-config', 'apiserver-pod', None).
     `custom_volume`: the Deployment also mounts the (optional) coredns-custom ConfigMap under custom/, as managed
-    clusters do."""
+    clusters do. `env`, `env_from`: the coredns container's `env` and `envFrom` lists."""
     ports = [{"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
              {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53},
              {"name": "metrics", "port": 9153, "protocol": "TCP", "targetPort": 9153}]
@@ -409,6 +409,10 @@ def populate(cluster: FakeCluster, *, domain="cluster.local", image="registry.k8
         svc["spec"]["externalIPs"] = list(external_ips)
     cluster.put(svc)
     pod_spec = {"containers": [{"name": "coredns", "image": image}]}
+    if env is not None:
+        pod_spec["containers"][0]["env"] = list(env)
+    if env_from is not None:
+        pod_spec["containers"][0]["envFrom"] = list(env_from)
     if custom_volume:
         pod_spec["containers"][0]["volumeMounts"] = [
             {"name": "config-volume", "mountPath": "/etc/coredns", "readOnly": True},

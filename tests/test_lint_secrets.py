@@ -85,3 +85,20 @@ def test_a_long_token_is_cut_in_the_message():
     name = "x" * 5000
     [d] = [d for d in lint(f". {{\n    {name}\n}}\n") if d.code == "unknown-directive"]
     assert len(d.message) < 200 and d.message.startswith("Unknown directive 'xxx")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_simulate_output_never_prints_the_value(tmp_path, fmt):
+    corefile = tmp_path / "Corefile"
+    corefile.write_text("corp.test {\n    forward . {$UPSTREAM}\n}\n. {\n    forward . {$RESOLVER}\n}\n",
+                        encoding="utf-8")
+    env = {"UPSTREAM": "192.0.2.77", "RESOLVER": "198.51.100.99"}
+    for name in ("www.corp.test", "example.com"):
+        result = CliRunner().invoke(main, ["simulate", str(corefile), name, "--format", fmt], env=env)
+        assert result.exit_code == 0, result.output
+        assert "192.0.2.77" not in result.output and "198.51.100.99" not in result.output
+        # the value was used: each name is forwarded to its own block's upstream, shown by reference
+        want = "{$UPSTREAM}" if name.endswith("corp.test") else "{$RESOLVER}"
+        assert want in result.output
+        if fmt == "json":
+            json.loads(result.output)

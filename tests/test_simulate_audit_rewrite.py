@@ -259,10 +259,14 @@ def test_template_class_and_type_are_case_sensitive():
 
 
 def test_template_meta_from_a_provider_the_simulator_does_not_model_is_unknown():
+    # kubernetes/metadata.go sets the client-* labels only through podWithIP, which needs `pods verified`;
+    # which pod has the client's address is then unknown without a cluster state.
     text = """
     cluster.local {
         metadata
-        kubernetes
+        kubernetes {
+            pods verified
+        }
         template IN TXT cluster.local {
             answer "{{ .Name }} 5 IN TXT \\"{{ .Meta \\"kubernetes/client-namespace\\" }}\\""
         }

@@ -112,10 +112,12 @@ def command(path, names, qtype, qclass, port, transport, client_ip, listen_ip, v
                    for name, t in queries]
 
     differs = any(diffs for _, _, diffs in results)
+    # Environment values are used to simulate, never printed: every output shows the {$VAR} they came from.
+    redact = corefile.redact if corefile.env_values else None
     if fmt == "json":
-        _print_json(path, corefile, sim, errors, results)
+        _print_json(path, corefile, sim, errors, results, redact)
     else:
-        _print_text(path, corefile, sim, errors, results)
+        _print_text(path, corefile, sim, errors, results, redact)
     sys.exit(EXIT_FINDINGS if errors or differs else EXIT_OK)
 
 
@@ -187,7 +189,17 @@ def _checked_ip(option, text):
         fail(f"{option}: {text!r} is not an IP address")
 
 
-def _print_json(path, corefile, sim, errors, results):
+def _redacted(data, redact):
+    if isinstance(data, str):
+        return redact(data)
+    if isinstance(data, dict):
+        return {key: _redacted(value, redact) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_redacted(value, redact) for value in data]
+    return data
+
+
+def _print_json(path, corefile, sim, errors, results, redact=None):
     from ..cli import echo_json
 
     out = {
@@ -200,18 +212,19 @@ def _print_json(path, corefile, sim, errors, results):
         if live is not None:
             item["live"] = dict(live.as_dict(), differences=diffs, matches=not diffs)
         out["results"].append(item)
-    echo_json(out)
+    echo_json(_redacted(out, redact) if redact else out)
 
 
-def _print_text(path, corefile, sim, errors, results):
+def _print_text(path, corefile, sim, errors, results, redact=None):
     from ..simulator.text import render
 
+    show = redact or (lambda text: text)
     if errors:
         first = errors[0]
-        click.echo(f"corefile: CoreDNS {sim.version} would not start with {path}: {len(errors)} error(s), first "
-                   f"{first.path}:{first.line}:{first.column}: {first.message} (see `corefile lint`); simulating "
-                   f"anyway", err=True)
+        click.echo(show(f"corefile: CoreDNS {sim.version} would not start with {path}: {len(errors)} error(s), "
+                        f"first {first.path}:{first.line}:{first.column}: {first.message} (see `corefile lint`); "
+                        f"simulating anyway"), err=True)
     blocks = []
     for result, live, diffs in results:
         blocks.append(render(result, live, diffs))
-    click.echo("\n\n".join(blocks))
+    click.echo(show("\n\n".join(blocks)))

@@ -5,11 +5,16 @@
 Parsing happens in a private temporary directory laid out like the pod's config directory, so `import`s resolve
 against ConfigMap keys and never against the local disk; every position is then renamed to the ConfigMap key it
 came from, e.g. `configmap/kube-system/coredns:Corefile`, so diagnostics point where the user edits.
+
+`{$VAR}` references expand from the environment CoreDNS's container gets from its Deployment: the literal `env`
+values of the container that mounts the ConfigMap. A value the spec only points at (a Secret's or ConfigMap's
+key, a pod field, `envFrom`) is not read: such a variable stays unset here, and the tree's `env_notes` say
+where its value comes from, so lint's "cannot check" says so. Values are used for checking, never printed.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from . import K8sError
@@ -28,6 +33,29 @@ def configmap_label(namespace: str, name: str, key: str) -> str:
 
 
 @dataclass
+class PodEnv:
+    """The environment CoreDNS's container gets from its Deployment's pod template, as far as the spec tells it.
+    Holds variable names, the literal values (for checking only) and where the other values come from; never a
+    value that lives elsewhere (Secrets and ConfigMaps are not read)."""
+    values: dict = field(default_factory=dict)     # name -> literal value, after Kubernetes' $(VAR) expansion
+    unread: dict = field(default_factory=dict)     # name -> where its value comes from (not read here)
+    where: str = ""                                # "container C of deployment NS/NAME"; "" when none was found
+    why_unknown: str = ""                          # when where is "": why the environment is not known
+    env_from: tuple = ()                           # the container's envFrom sources, e.g. "Secret dns-creds"
+
+    def note(self, name: str) -> str:
+        """Why the variable `name` has no value here, for lint's "cannot check" (names only)."""
+        if not self.where:
+            return f"the CoreDNS Deployment's environment is not known: {self.why_unknown}"
+        if name in self.unread:
+            return f"{self.where} sets it from {self.unread[name]}, which is not read"
+        if self.env_from:
+            return f"{self.where} has no env entry for it; its envFrom ({', '.join(self.env_from)}) may set it " \
+                   "and is not read"
+        return f"{self.where} does not set it"
+
+
+@dataclass
 class LiveConfig:
     context: str
     namespace: str
@@ -35,6 +63,7 @@ class LiveConfig:
     key: str
     configmap: dict                 # as read: its resourceVersion guards a later write
     custom: Optional[dict] = None   # the coredns-custom ConfigMap, when the cluster has one
+    env: Optional[PodEnv] = None    # CoreDNS's environment (None: not read, references expand to nothing)
 
     @property
     def text(self) -> str:
@@ -64,7 +93,135 @@ def read_live(cluster, namespace: str = NAMESPACE, name: str = CONFIGMAP, key: s
         raise K8sError(f"context {cluster.context!r}: configmap {namespace}/{name} has no key {key!r} "
                        f"(keys: {keys}; see --key)")
     custom = cluster.get_optional("configmaps", custom_name, namespace) if custom_name else None
-    return LiveConfig(cluster.context, namespace, name, key, configmap, custom)
+    return LiveConfig(cluster.context, namespace, name, key, configmap, custom, read_pod_env(cluster, namespace, name))
+
+
+def read_pod_env(cluster, namespace: str, configmap: str) -> PodEnv:
+    """The environment of the container that reads the ConfigMap `configmap` (the one mounting it; else, as for
+    the release, one running a coredns image, the Deployment named coredns first). A refused or failed list of
+    Deployments leaves it unknown, with the reason: the Corefile is still linted."""
+    from .client import ApiFailure
+
+    try:
+        deployments = cluster.list("deployments", namespace)
+    except ApiFailure as e:
+        status = f"{e.status} {e.reason}" if e.reason else str(e.status)
+        return PodEnv(why_unknown=f"deployments in {namespace} are not readable ({status})")
+    found = _coredns_container(deployments, configmap)
+    if found is None:
+        return PodEnv(why_unknown=f"no deployment in {namespace} mounts configmap {configmap} or runs a coredns "
+                                  "image")
+    deployment, container = found
+    where = f"container {container.get('name', '')} of deployment " \
+            f"{namespace}/{(deployment.get('metadata') or {}).get('name', '')}"
+    return _container_env(container, where)
+
+
+def _pod_spec(deployment: dict) -> dict:
+    return ((deployment.get("spec") or {}).get("template") or {}).get("spec") or {}
+
+
+def _coredns_container(deployments: list, configmap: str):
+    """(Deployment, container) of CoreDNS, or None."""
+    ordered = sorted(deployments, key=lambda d: (d.get("metadata") or {}).get("name", ""))
+    for d in ordered:
+        spec = _pod_spec(d)
+        volumes = {v.get("name") for v in spec.get("volumes") or []
+                   if (v.get("configMap") or {}).get("name") == configmap
+                   or any((s.get("configMap") or {}).get("name") == configmap
+                          for s in (v.get("projected") or {}).get("sources") or [])}
+        for c in spec.get("containers") or []:
+            if volumes and any(m.get("name") in volumes for m in c.get("volumeMounts") or []):
+                return d, c
+    for d in sorted(ordered, key=lambda d: (d.get("metadata") or {}).get("name") != "coredns"):
+        for c in _pod_spec(d).get("containers") or []:
+            repository = (c.get("image") or "").split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0]
+            if "coredns" in repository.lower():
+                return d, c
+    return None
+
+
+def _container_env(container: dict, where: str) -> PodEnv:
+    """The kubelet's reading of a container's env (pkg/kubelet makeEnvironmentVariables): envFrom first, then each
+    env entry in order, a later one replacing an earlier one of the same name; a literal value has its $(VAR)
+    references expanded from the entries before it. None stands for a value that is not known here."""
+    state: dict = {}
+    unread: dict = {}
+    sources = []
+    for source in container.get("envFrom") or []:
+        for kind, field_name in (("ConfigMap", "configMapRef"), ("Secret", "secretRef")):
+            ref = source.get(field_name)
+            if ref is not None:
+                prefix = source.get("prefix")
+                sources.append(f"{kind} {ref.get('name', '')}" + (f" with prefix {prefix}" if prefix else ""))
+    for entry in container.get("env") or []:
+        name = entry.get("name")
+        if not name:
+            continue
+        value = entry.get("value") or ""
+        source = entry.get("valueFrom")
+        if value or not source:
+            value, missing = _expand(value, state)
+            if missing:
+                state[name] = None
+                unread[name] = "a value that refers to " + " and ".join(f"$({m})" for m in missing)
+                continue
+            state[name] = value
+            unread.pop(name, None)
+        else:
+            state[name] = None
+            unread[name] = _value_from(source)
+    return PodEnv({k: v for k, v in state.items() if v is not None}, unread, where, "", tuple(sources))
+
+
+def _value_from(source: dict) -> str:
+    """Where a valueFrom entry takes its value from, in words (names only)."""
+    if "secretKeyRef" in source:
+        ref = source["secretKeyRef"] or {}
+        return f"key {ref.get('key', '')} of Secret {ref.get('name', '')}"
+    if "configMapKeyRef" in source:
+        ref = source["configMapKeyRef"] or {}
+        return f"key {ref.get('key', '')} of ConfigMap {ref.get('name', '')}"
+    if "fieldRef" in source:
+        return f"the pod's field {(source['fieldRef'] or {}).get('fieldPath', '')}"
+    if "resourceFieldRef" in source:
+        return f"the container's resource {(source['resourceFieldRef'] or {}).get('resource', '')}"
+    return "a source the pod resolves when it starts"
+
+
+def _expand(text: str, state: dict) -> tuple:
+    """Kubernetes' $(VAR) expansion of an env value (third_party/forked/golang/expansion): `$$` is `$`, `$(NAME)`
+    the value of an entry before it. (text, names whose values are not known here): a name the env does not
+    define may still be a service-link or envFrom variable, so it is not known rather than kept as written."""
+    out, missing, i, n = [], [], 0, len(text)
+    while i < n:
+        if text[i] == "$" and i + 1 < n:
+            following = text[i + 1]
+            if following == "$":
+                out.append("$")
+                i += 2
+                continue
+            if following == "(":
+                close = text.find(")", i + 2)
+                if close < 0:                      # an unclosed reference stays as written
+                    out.append("$(")
+                    i += 2
+                    continue
+                name = text[i + 2:close]
+                if not name:
+                    out.append("$()")              # no variable has an empty name: kept as written
+                elif state.get(name) is not None:
+                    out.append(state[name])
+                else:
+                    missing.append(name)
+                i = close + 1
+                continue
+            out.append(text[i:i + 2])
+            i += 2
+            continue
+        out.append(text[i])
+        i += 1
+    return "".join(out), missing
 
 
 def parse_live(live: LiveConfig, text: Optional[str] = None) -> list:
@@ -89,15 +246,20 @@ def parse_live(live: LiveConfig, text: Optional[str] = None) -> list:
             with open(path, "w", encoding="utf-8") as fh:
                 fh.write(value)
             labels[path] = configmap_label(live.namespace, CUSTOM_CONFIGMAP, key)
-        # CoreDNS reads the pod's environment, which is not ours: references expand to nothing.
-        main = Parser(main_text, main_path, env={}, base_dir=tmp).parse()
+        # CoreDNS reads its pod's environment, not ours: the Deployment's literal env values, else nothing.
+        env = live.env.values if live.env else {}
+        main = Parser(main_text, main_path, env=env, base_dir=tmp).parse()
         imported = {f for imp in main.imports for f in imp.files}
         trees = [_relabel(main, labels, tmp)]
         for key in sorted(custom):
             path = os.path.join(tmp, CUSTOM_DIR, key)
             if key.endswith(SERVER_SUFFIX) and path not in imported:
-                tree = Parser(custom[key], path, env={}, base_dir=tmp).parse()
+                tree = Parser(custom[key], path, env=env, base_dir=tmp).parse()
                 trees.append(_relabel(tree, labels, tmp))
+    if live.env:
+        for tree in trees:
+            # why each unset reference has no value here ("{$NAME}" and "{%NAME%}" hold the name two characters in)
+            tree.env_notes = {ref: live.env.note(ref[2:-2 if ref[1] == "%" else -1]) for ref in tree.env_unset}
     return trees
 
 

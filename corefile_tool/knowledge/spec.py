@@ -229,6 +229,8 @@ class Plugin(_Facts):
     # The HTTP server a plugin starts at start-up, its ADDRESS being the directive's first argument:
     http_server: str = ""                   # the default ADDRESS ("" = the plugin starts none)
     http_server_shared: bool = False        # setups naming the same ADDRESS string share one server (plugin/pkg/uniq)
+    block_since: Optional[str] = None       # the first release whose setup reads the block; before it the
+                                            # lines are no properties: `checks` say how setup fails
 
     @cached_property
     def slots(self) -> tuple:

@@ -67,6 +67,8 @@ def _host_dependent(found, corefile: Corefile) -> list:
     host where it is unset too: CoreDNS reads its own host's environment, which lint cannot see. Such a finding
     is `info`, same code, and says which variable it waited for (README: "never a guess")."""
     stoppers = {d for d in corefile.diagnostics if d.severity == "error"}
+    # ref -> why it is unset, for each of env_unset, when the parse's environment is not this host's (k8s/live.py)
+    notes = getattr(corefile, "env_notes", None)
     directive_words = None
     out = []
     for d in found:
@@ -81,8 +83,11 @@ def _host_dependent(found, corefile: Corefile) -> list:
             refs = sorted(ref for ref in corefile.env_unset if ref in word) if "{" in word else ()
             if refs:
                 is_, it = ("is", "it") if len(refs) == 1 else ("are", "them")
-                message = (f"cannot check: {' and '.join(refs)} {is_} not set here (CoreDNS reads {it} on its own "
-                           f"host; set {it} to check): {d.message}")
+                why = f"CoreDNS reads {it} on its own host; set {it} to check"
+                if notes:  # the environment is a Kubernetes Deployment's: where each value comes from instead
+                    why = notes.get(refs[0], why) if len(refs) == 1 else "; ".join(
+                        f"{r}: {notes.get(r, why)}" for r in refs)
+                message = f"cannot check: {' and '.join(refs)} {is_} not set here ({why}): {d.message}"
                 if d in stoppers:  # the parse stopped at this word: what follows it was never read
                     message += " (nothing after it is checked)"
                 d = replace(d, severity="info", message=message)

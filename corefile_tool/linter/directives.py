@@ -187,7 +187,9 @@ class DirectiveChecker:
                 code, tok, msg = found
                 out.append(self._d(code, "error", prefix + msg, tok))
                 return
-        if block is not None and block.directives:
+        if block is not None and block.directives and not (
+                plugin.block_since and not self._at_least(plugin.block_since)):
+            # before block_since setup does not read the block as properties: the plugin's checks say what it does
             seen_props: dict = {}
             for line in block.directives:
                 if self.check_property(line, plugin, d, prefix, seen_props, out):

@@ -17,9 +17,10 @@ from .. import listeners
 from ..knowledge import versions
 from ..knowledge.spec import version_tuple
 from ..tree import Corefile
+from . import labels as md_labels
 from .behaviour import BlockSetup
 from .chain import Chain, group_directives, shared_chain
-from .model import (SERVER_WRITTEN_RCODES, BlockRef, Query, Reply, Result, Routing)
+from .model import (NO_LABELS, SERVER_WRITTEN_RCODES, BlockRef, Query, Reply, Result, Routing)
 from .names import canonical, parent_zones
 from .views import ViewFilter
 
@@ -219,15 +220,31 @@ class Simulator:
         q = Query(name, qtype, qclass, client_ip, client_port, proto, listen_ip or "", str(port), written, 0,
                   lst.key)
         self._route(lst, q, result)
+        if q.loop:
+            self._loop(q, result)
         return result
 
-    def _route(self, lst: Listener, q: Query, result: Result) -> None:
+    @staticmethod
+    def _loop(q: Query, result: Result) -> None:
+        """A lookup through the server was cut off: what the plugins answered with the cut-off lookup is not what
+        CoreDNS answers, so the outcome is unknown, with the innermost reason."""
+        result.rcode = None
+        result.answers, result.authority, result.additional = [], [], []
+        result.answered_by = None
+        result.forwarded_to = None
+        result.unknown = "unknown: " + q.loop
+        result.cause = q.loop
+
+    def _route(self, lst: Listener, q: Query, result: Result, inherited=None) -> None:
         routing = result.routing
         if q.cls != "IN" and not lst.chaos:
             routing.add(f"class {q.cls} is not IN and no block on this listener has chaos or forward: REFUSED")
             result.rcode = "REFUSED"
             return
-        metadata: dict = {}       # what the metadata plugin collected (view/name), carried from block to block
+        # What the last metadata collector put in the query's context (labels.py), carried from block to block;
+        # a lookup through the server starts with the context of the query that made it (upstream.Lookup passes
+        # its ctx on to ServeDNS).
+        metadata = inherited
         ds_handler = None
         zones = lst.zones
         blocks = self._blocks
@@ -244,12 +261,14 @@ class Simulator:
                     if info.plain:
                         # The common case, without a call: a plain block takes the query.
                         routing.candidates.append((info.index, info.line, zone, None, "chosen"))
+                        if metadata is not None:
+                            self._carry(info, q, metadata)
                         if q.type != "DS":
                             self._run_block(info, zone, q, result, "longest matching zone " + zone)
                             return
                         ds_handler = c
                         continue
-                    outcome = self._try(c, q, metadata, routing)
+                    outcome, metadata = self._try(c, q, metadata, routing)
                     if outcome == "refuse":
                         self._refuse_no_chain(c, result)
                         return
@@ -273,12 +292,14 @@ class Simulator:
             info = blocks.get(c.block_index) or self.block(c.block_index)
             if info.plain:
                 routing.candidates.append((info.index, info.line, ".", None, "chosen"))
+                if metadata is not None:
+                    self._carry(info, q, metadata)
                 self._run_block(info, ".", q, result, "no other zone matches; the root zone . catches it")
                 return
             if info.chain is None:
                 routing.candidates.append(self._candidate(c, "skipped: no plugins"))
                 continue
-            outcome = self._try(c, q, metadata, routing)
+            outcome, metadata = self._try(c, q, metadata, routing)
             if outcome == "run":
                 self._run(c, q, result, "no other zone matches; the root zone . catches it")
                 return
@@ -292,30 +313,36 @@ class Simulator:
         info = self.block(c.block_index)
         return (info.index, info.line, c.zone, info.view.name if info.view else None, outcome)
 
-    def _try(self, c, q, metadata, routing) -> str:
+    def _try(self, c, q, metadata, routing):
+        """(outcome, the metadata in the context from now on)."""
         info = self.block(c.block_index)
         if info.chain is None:
             routing.candidates.append(self._candidate(c, "chosen: the block has no plugins, so CoreDNS answers "
                                                          "REFUSED"))
-            return "refuse"
+            return "refuse", metadata
         view = info.view
-        meta = info.metadata
-        if meta is not None:
-            metadata.clear()
-            if meta.collects(q.name) and view is not None:
-                metadata["view/name"] = view.name
+        if info.metadata is not None:
+            # server.go: this configuration's collector starts a fresh label map in the context.
+            metadata = md_labels.collect(info, q)
         if view is None:
             routing.candidates.append((info.index, info.line, c.zone, None, "chosen"))
-            return "run"
-        passes, why = view.evaluate(q, metadata)
+            self._carry(info, q, metadata)
+            return "run", metadata
+        passes, why = view.evaluate(q, metadata if metadata is not None else md_labels.Labels())
         if passes is None:
             routing.candidates.append(self._candidate(c, f"unknown: {why}"))
-            return "unknown"
+            return "unknown", metadata
         routing.candidates.append(self._candidate(c, ("chosen: " if passes else "skipped: ") + why))
         if passes:
             q.view_name = view.name
-            q.metadata = dict(metadata)
-        return "run" if passes else "skip"
+            self._carry(info, q, metadata)
+        return ("run" if passes else "skip"), metadata
+
+    def _carry(self, info, q, metadata) -> None:
+        """The labels the chosen block's chain reads: those in the context, plus what its own plugins set before
+        later ones read them (labels.in_chain)."""
+        if metadata is not None:
+            q.metadata = md_labels.in_chain(info, metadata, self.version)
 
     def _refuse_no_chain(self, c, result: Result) -> None:
         result.server_block = self._ref(c)
@@ -345,6 +372,7 @@ class Simulator:
         result.forwarded_to = reply.forwarded_to
         result.dropped = reply.dropped
         result.unknown = reply.unknown
+        result.cause = reply.cause
         if reply.plugin:
             result.answered_by = {"plugin": reply.plugin, "line": reply.line}
         if reply.rcode is None:
@@ -366,19 +394,52 @@ class Simulator:
 
     # ------------------------------------------------------------------ lookups plugins make through the server
     def _lookup_through(self, q: Query, name: str, qtype: str, extra_depth: int = 0) -> Reply:
-        """upstream.Lookup: the same server (listener) answers name/qtype for the same client. `extra_depth` lets a
-        caller with a loop guard of its own (file: dnsserver.LoopKey) nest that many levels deeper."""
+        """upstream.Lookup (plugin/pkg/upstream): the same server (listener) answers name/qtype for the same client.
+
+        The question is made by request.NewWithQuestion, which sets class IN whatever the query's class was, on a
+        copy of the request (its DO bit and buffer size kept), and ServeDNS runs with the query's context (its
+        metadata labels). `extra_depth` lets a caller with a loop guard of its own (file: dnsserver.LoopKey) nest
+        that many levels deeper.
+
+        The Reply's `cause` is the innermost reason something below cannot be known offline (a forward's
+        upstream, a zone file not readable here, ...), so that every level up can say it; a lookup nested deeper
+        than MAX_LOOKUP_DEPTH sets the query's `loop`, which makes the whole outcome unknown."""
         if q.depth >= MAX_LOOKUP_DEPTH + extra_depth:
-            return Reply(None, unknown=f"lookups through the server nest deeper than {MAX_LOOKUP_DEPTH}: a loop")
+            why = (f"lookups through the server nest deeper than {MAX_LOOKUP_DEPTH} (the last one: {canonical(name)} "
+                   f"{qtype}): a loop the simulator does not follow (only file counts its own nesting, "
+                   f"dnsserver.LoopKey; the others have no guard)")
+            q.loop = why
+            return Reply(None, unknown=why, cause=why)
         lst = self._listener(q.listener)
-        sub = Query(canonical(name), qtype, q.cls, client_ip=q.client_ip, client_port=q.client_port, proto=q.proto,
-                    server_ip=q.server_ip, server_port=q.server_port, qname_written=canonical(name), depth=q.depth + 1,
-                    listener=q.listener)
-        sub_result = Result(sub.name, qtype, q.cls, Routing(lst.key))
-        self._route(lst, sub, sub_result)
-        prefix = f"[lookup {sub.name} {qtype}] "
+        target = canonical(name)
+        sub = Query(target, qtype, "IN", client_ip=q.client_ip, client_port=q.client_port, proto=q.proto,
+                    server_ip=q.server_ip, server_port=q.server_port, qname_written=target, depth=q.depth + 1,
+                    listener=q.listener, do=q.do, bufsize=q.bufsize)
+        sub_result = Result(target, qtype, "IN", Routing(lst.key))
+        # The context's label map exists only when a collector ran for the query (NO_LABELS: none did).
+        self._route(lst, sub, sub_result, q.metadata if q.metadata is not NO_LABELS else None)
+        prefix = f"[lookup {target} {qtype}] "
         for plugin, line, decision, reason in sub.trace:
             q.trace.append((plugin, line, decision, prefix + reason))
+        if sub.loop:
+            q.loop = sub.loop
+            return Reply(None, unknown=sub.loop, cause=sub.loop, notes=list(sub_result.notes))
+        unknown = sub_result.unknown or ("" if sub_result.rcode else sub_result.routing.reason)
+        cause = sub_result.cause
+        if not cause and sub_result.rcode is None and not sub_result.dropped:
+            cause = self._cause(sub_result, target, qtype, unknown)
         return Reply(sub_result.rcode, sub_result.answers, sub_result.authority, sub_result.additional,
-                     unknown=sub_result.unknown or ("" if sub_result.rcode else sub_result.routing.reason),
-                     dropped=sub_result.dropped)
+                     forwarded_to=sub_result.forwarded_to, unknown=unknown, dropped=sub_result.dropped,
+                     notes=list(sub_result.notes), cause=cause)
+
+    @staticmethod
+    def _cause(result: Result, name: str, qtype: str, unknown: str) -> str:
+        """The innermost reason, naming the plugin that could not be simulated and, for forward/grpc, the
+        upstreams whose answer it is."""
+        unknown = unknown.removeprefix("unknown: ")
+        by = result.answered_by
+        where = f"{by['plugin']} (line {by['line']})" if by else "the server"
+        if result.forwarded_to:
+            return (f"{name} {qtype} goes to {where}, which sends it to upstream {', '.join(result.forwarded_to)}, "
+                    f"whose answer cannot be known offline")
+        return f"{name} {qtype}: {where}: {unknown}" if unknown else f"{name} {qtype}: {where}: unknown"

@@ -4,6 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+from .labels import Labels
+
+NO_LABELS = Labels()      # the context of a query no metadata collector saw (shared: replaced, never changed)
+
 # Decisions a plugin can take on a query (the "decision" of a trace step).
 HANDLE = "handle"     # it writes the reply (or hands it to an upstream server)
 PASS = "pass"         # it calls the next plugin without changing the query
@@ -54,7 +58,7 @@ class Query:
     `name` is canonical (lower-case FQDN, what request.Name() gives); `qname_written` keeps the client's case
     (request.QName(), used for answer owner names). A plain class: one is made per simulated query."""
     __slots__ = ("name", "type", "cls", "client_ip", "client_port", "proto", "server_ip", "server_port", "do",
-                 "bufsize", "qname_written", "trace", "metadata", "depth", "view_name", "listener")
+                 "bufsize", "qname_written", "trace", "metadata", "depth", "view_name", "listener", "loop")
 
     def __init__(self, name: str, type: str, cls: str = "IN", client_ip: str = "127.0.0.1", client_port: int = 0,
                  proto: str = "udp", server_ip: str = "", server_port: str = "53", qname_written: str = "",
@@ -71,10 +75,13 @@ class Query:
         self.bufsize = bufsize
         self.qname_written = qname_written
         self.trace = []
-        self.metadata = {}
+        self.metadata = NO_LABELS    # the metadata labels in the query's context (labels.py); never changed in place
         self.depth = depth           # nesting of lookups a plugin makes through the server itself
         self.view_name = ""
         self.listener = listener     # the listener the query arrived on (lookups through the server reuse it)
+        # Set when a lookup through the server nested deeper than the simulator follows: the outcome is unknown,
+        # whatever the plugins made of the cut-off lookup (engine.Simulator._lookup_through).
+        self.loop = ""
 
     def step(self, plugin: str, line: int, decision: str, reason: str) -> None:
         # Kept as a tuple; Result.trace turns the steps into Step objects when they are read.
@@ -85,10 +92,10 @@ class Reply:
     """What the chain produced. `rcode` None = cannot be known offline (see `unknown`). `written` False: the
     plugin returned an rcode without writing (the server writes SERVFAIL/REFUSED/... itself)."""
     __slots__ = ("rcode", "answers", "authority", "additional", "plugin", "line", "forwarded_to", "written",
-                 "dropped", "unknown", "notes")
+                 "dropped", "unknown", "notes", "cause")
 
     def __init__(self, rcode, answers=None, authority=None, additional=None, plugin=None, line=0, forwarded_to=None,
-                 written=True, dropped=False, unknown="", notes=None):
+                 written=True, dropped=False, unknown="", notes=None, cause=""):
         self.rcode = rcode
         self.answers = answers if answers is not None else []
         self.authority = authority if authority is not None else []
@@ -100,6 +107,9 @@ class Reply:
         self.dropped = dropped          # no reply at all reaches the client
         self.unknown = unknown          # why the outcome cannot be known offline
         self.notes = notes if notes is not None else []   # effects on the way back (TTL capping, shuffling, ...)
+        # Why part of this reply cannot be known offline when that comes from a lookup through the server: the
+        # innermost lookup's reason, kept on the way back up (rcode may still be known, e.g. a template's).
+        self.cause = cause
 
 
 @dataclass(slots=True)
@@ -143,7 +153,7 @@ class Routing:
 class Result:
     """The outcome of one simulated query (see to_json for the contract)."""
     __slots__ = ("qname", "qtype", "qclass", "server_block", "answered_by", "rcode", "answers", "authority",
-                 "additional", "forwarded_to", "_trace", "routing", "dropped", "unknown", "notes")
+                 "additional", "forwarded_to", "_trace", "routing", "dropped", "unknown", "notes", "cause")
 
     def __init__(self, qname: str, qtype: str, qclass: str = "IN", routing: Optional[Routing] = None):
         self.qname = qname
@@ -161,6 +171,7 @@ class Result:
         self.dropped = False
         self.unknown = ""
         self.notes: list = []
+        self.cause = ""           # Reply.cause of the chain's reply (not part of the JSON contract)
 
     @property
     def trace(self) -> list:
@@ -198,3 +209,27 @@ class Result:
             "unknown": self.unknown or None,
             "notes": list(self.notes),
         }
+
+
+def lookup_cause(sub: Optional[Reply]) -> str:
+    """Why a lookup through the server (engine.Simulator._lookup_through) cannot be known offline: the innermost
+    reason, which names the plugin and, for forward or grpc, the upstreams."""
+    if sub is None:
+        return "no server to look it up"
+    return sub.cause or sub.unknown or "unknown"
+
+
+class CauseNote(str):
+    """A note saying part of an answer comes from a lookup through the server that cannot be known offline; it
+    carries that lookup's innermost reason for the plugin to keep as its Reply.cause."""
+    cause = ""
+
+    def __new__(cls, text: str, cause: str):
+        note = super().__new__(cls, text)
+        note.cause = cause
+        return note
+
+
+def cause_of(notes) -> str:
+    """The first lookup reason carried by CauseNote notes ("" when none)."""
+    return next((n.cause for n in notes if isinstance(n, CauseNote) and n.cause), "")

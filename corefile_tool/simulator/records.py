@@ -42,8 +42,10 @@ def parse_rr(text: str, default_ttl: int = 3600) -> Record:
     rdata_text = text.split(None, i + 1)[i + 1] if len(words) > i + 1 else ""
     try:
         rdtype = dns.rdatatype.from_text(rtype)
-        rdclass = dns.rdataclass.from_text(cls)
-        rd = dns.rdata.from_text(rdclass, rdtype, rdata_text, origin=dns.name.root, relativize=False)
+        dns.rdataclass.from_text(cls)           # the class must be one miekg/dns knows
+        # miekg/dns (dns.NewRR) reads the data by type alone, whatever the class: a CH A record has an IPv4
+        # address as in IN (dnspython's own CH A is the Chaosnet record), so the data is read as class IN's.
+        rd = dns.rdata.from_text(dns.rdataclass.IN, rdtype, rdata_text, origin=dns.name.root, relativize=False)
         owner = dns.name.from_text(name, origin=dns.name.root)
     except (dns.exception.DNSException, ValueError) as e:
         raise RecordError(f"bad record {text!r}: {e}") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..expr import ExprError, Unsupported, compile_expression, query_env, view_env
+from .labels import Reading, UnknownLabel
 
 
 class ViewFilter:
@@ -26,12 +27,16 @@ class ViewFilter:
         if self.errors:
             return False, f"view {self.name}: the expression does not compile ({self.errors[0]}); CoreDNS would " \
                           f"not start"
-        env = query_env(query, metadata)
+        # metadata(label) reads the labels the block's collector put in the context (labels.py): one a provider
+        # sets from what cannot be known offline makes the expression unknown.
+        env = query_env(query, Reading(metadata))
         for compiled, line in self.exprs:
             try:
                 value = compiled.evaluate(env)
             except ExprError as e:
                 return False, f"view {self.name}: `{compiled.source}` fails ({e}), which counts as false"
+            except UnknownLabel as e:
+                return None, f"view {self.name}: `{compiled.source}` reads {e}"
             except Unsupported as e:
                 return None, f"view {self.name}: `{compiled.source}` uses {e}, which the simulator does not evaluate"
             if value is not True:

@@ -273,6 +273,8 @@ class AutoPath(Behaviour):
             q.step(self.NAME, self.line, CHANGE, f"try {i + 1}/{len(path)}: {name}")
             sub = self._sub_query(q, name)
             reply = nxt(sub)
+            if sub.loop:
+                q.loop = sub.loop        # a lookup through the server below was cut off (engine._lookup_through)
             prefix = f"[autopath {sub.name}] "
             q.trace.extend((s[0], s[1], s[2], prefix + s[3]) if type(s) is tuple else
                            (s.plugin, s.line, s.decision, prefix + s.reason) for s in sub.trace)
@@ -314,7 +316,7 @@ class AutoPath(Behaviour):
     def _sub_query(q: Query, name: str) -> Query:
         sub = Query(canonical(name), q.type, q.cls, q.client_ip, q.client_port, q.proto, q.server_ip,
                     q.server_port, name, q.depth, q.listener, q.do, q.bufsize)
-        sub.metadata = dict(q.metadata)
+        sub.metadata = q.metadata          # the same context (autopath.go passes ctx on with the copied request)
         sub.view_name = q.view_name
         return sub
 

@@ -27,7 +27,7 @@ from ...knowledge.plugins._dispenser import Dispenser
 from ...knowledge.plugins._setup_helpers import ip_network
 from ...knowledge.spec import version_tuple
 from ..behaviour import Behaviour, ConfigError
-from ..model import PASS, Record, Reply
+from ..model import PASS, Record, Reply, lookup_cause
 
 DEFAULT_PREFIX = "64:ff9b::/96"
 ALLOW_IPV4_SINCE = (1, 8, 7)          # b546031f9 "add support for DNS requests over IPv4 network"
@@ -165,10 +165,14 @@ class DNS64(Behaviour):
         if self.setup.lookup is None:
             return self.unknown(q, f"unknown: {why}; the A records come from a lookup through the server, which "
                                    f"is not available here")
+        # dns64.go: d.Upstream.Lookup(ctx, req, req.Name(), dns.TypeA), asked in class IN (request.NewWithQuestion).
         found = self.setup.lookup(q, q.name, "A")
         if found.rcode is None:
-            return self.unknown(q, f"unknown: {why}; the A records of {q.name}, asked of the server, cannot be "
-                                   f"known offline ({found.unknown or 'no reply'})")
+            reason = lookup_cause(found) if not found.dropped else "no reply"
+            reply = self.unknown(q, f"unknown: {why}; the A records of {q.name}, asked of the server, cannot be "
+                                    f"known offline ({reason})")
+            reply.cause = found.cause
+            return reply
         soa_ttl = DEFAULT_SOA_TTL
         for r in reply.authority:
             if r.type == "SOA":
@@ -187,8 +191,13 @@ class DNS64(Behaviour):
                     f"{soa_note})")
         else:
             what = f"the A lookup ({found.rcode}) has no A record: NOERROR with no synthesised address"
-        return self.answer(q, f"{why}; asked the server for A {q.name}: {found.rcode}; {what} ({self.describe()})",
-                           "NOERROR", answers, found.authority, found.additional)
+        out = self.answer(q, f"{why}; asked the server for A {q.name}: {found.rcode}; {what} ({self.describe()})",
+                          "NOERROR", answers, found.authority, found.additional)
+        if found.cause:
+            # Part of the A reply cannot be known offline (a CNAME target forwarded, ...): so is the synthesis.
+            out.cause = found.cause
+            out.notes.append(f"the A reply dns64 translates is not fully known offline ({found.cause})")
+        return out
 
 
 BEHAVIOURS = [DNS64]

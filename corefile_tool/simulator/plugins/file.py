@@ -26,7 +26,7 @@ import stat
 
 from ...addresses import zones_from_args
 from ..behaviour import Behaviour, ConfigError, all_args, properties
-from ..model import Record
+from ..model import Record, lookup_cause
 from ..names import Fall, ZoneSet, is_subdomain, suffixes
 
 SUCCESS, NAME_ERROR, DELEGATION, NO_DATA, SERVER_FAILURE, UNKNOWN_RESULT = range(6)
@@ -35,6 +35,9 @@ MAX_CNAME_LINKS = 8
 # lookup a plugin makes through the server (dnsserver.LoopKey), so it is kept here for the nested simulations.
 MAX_LOOP = 8
 _LOOP: contextvars.ContextVar = contextvars.ContextVar("coredns_file_loop", default=0)
+# The innermost reason part of a CNAME chase through the server cannot be known offline (Reply.cause), handed
+# from _upstream to the reply of the same lookup.
+_CAUSE: contextvars.ContextVar = contextvars.ContextVar("coredns_file_cause", default="")
 
 _LOWER_TARGET = {"NS", "CNAME", "MX", "SVCB", "HTTPS"}   # zone.go Insert: targets lower-cased (not DNAME/SRV/PTR)
 
@@ -235,9 +238,26 @@ class ZoneLookup(Behaviour):
         if q.do and z.signed:
             return self.unknown(q, f"unknown: the query has the DO bit and zone {origin} is signed: DNSSEC "
                                    f"records are not simulated", line)
-        answers, authority, extra, result, why = self.lookup(q, z)
+        token = _CAUSE.set("")
+        try:
+            answers, authority, extra, result, why = self.lookup(q, z)
+            cause = _CAUSE.get()
+        finally:
+            _CAUSE.reset(token)
         if result == UNKNOWN_RESULT:
-            return self.unknown(q, f"unknown: {why}", line)
+            reply = self.unknown(q, f"unknown: {why}", line)
+            reply.cause = cause
+            return reply
+        if cause:
+            reply = self._reply(q, nxt, answers, authority, extra, result, why, origin, where, line, fall)
+            if reply.plugin == self.NAME:
+                reply.cause = cause
+                reply.notes.append(f"the answer holds what the server answers for a CNAME target, which cannot be "
+                                   f"known offline ({cause})")
+            return reply
+        return self._reply(q, nxt, answers, authority, extra, result, why, origin, where, line, fall)
+
+    def _reply(self, q, nxt, answers, authority, extra, result, why, origin, where, line, fall):
         if fall is not None and not answers and result in (NAME_ERROR, SUCCESS) and fall.through(q.name):
             return self.passes(q, nxt, f"{why}; {fall.describe()}: passes it on", line)
         if result == SERVER_FAILURE and not answers:
@@ -360,11 +380,17 @@ class ZoneLookup(Behaviour):
             sub = lookup(q, target, q.type, extra_depth=1)
         finally:
             _LOOP.reset(token)
+        if sub.dropped:
+            # doLookup: upstream.Lookup gives no message (nothing was written): Success with the CNAME alone.
+            return (rrs, list(z.ns), z.additional(rrs), SUCCESS,
+                    f"CNAME{via} to {target} ({where}), looked up through the server: no reply, so the CNAME alone")
         if sub.rcode is None:
-            why = f"CNAME{via} to {target} ({where}); the target is looked up through the server"
-            if sub.unknown:
-                why += f": {sub.unknown}"
-            return rrs, [], [], UNKNOWN_RESULT, why
+            # The lookup's innermost reason (engine: a forward's upstreams, ...), kept on the way up.
+            _CAUSE.set(lookup_cause(sub))
+            return rrs, [], [], UNKNOWN_RESULT, (f"CNAME{via} to {target} ({where}); the target is looked up through "
+                                                 f"the server: {lookup_cause(sub)}")
+        if sub.cause:
+            _CAUSE.set(sub.cause)
         rrs = rrs + sub.answers
         result = _result_of(sub.rcode, sub.answers)
         return (rrs, list(z.soa) if result in (NAME_ERROR, NO_DATA) else list(z.ns), z.additional(rrs),

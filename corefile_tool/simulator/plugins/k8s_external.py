@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ...addresses import zones_from_args
 from ..behaviour import Behaviour, all_args, properties
-from ..model import Record
+from ..model import CauseNote, Record, cause_of, lookup_cause
 from ..names import Fall, ZoneSet, address_from_reverse, is_subdomain, split_labels, trim_zone
 from .kubernetes import Kubernetes, NeedsCluster, _fqdn, _join, _port_match, _ports, endpoint_hostname, host_type, \
     srv_weight
@@ -82,10 +82,15 @@ class K8sExternal(Behaviour):
         else:
             answers = []
             why += f"; no {q.type} records (k8s_external answers A, AAAA, SRV and PTR)"
+        cause = cause_of(notes)
+        if cause:
+            # msg_to_dns.go: CNAME targets are looked up through the server (upstream.Lookup, class IN).
+            why += "; " + "; ".join(n for n in notes if isinstance(n, CauseNote))
         if not answers:
             return self.answer(q, f"{why}: NODATA", "NOERROR", authority=[self.soa(zone)], additional=extra)
         reply = self.answer(q, why, "NOERROR", answers, additional=extra)
         reply.notes.extend(notes)
+        reply.cause = cause
         return reply
 
     # ------------------------------------------------------------------ apex.go
@@ -200,9 +205,12 @@ class K8sExternal(Behaviour):
                 # the server (upstream.Lookup).
                 out.append(Record(owner, "CNAME", self.k8s.ttl, _fqdn(host)))
                 sub = self.setup.lookup(q, _fqdn(host).lower(), q.type) if self.setup.lookup else None
-                if sub is None or sub.rcode is None:
-                    notes.append(f"the answer also holds what the server answers for {_fqdn(host)}, which cannot be "
-                                 f"known offline")
+                if sub is None or sub.rcode is None or sub.cause:
+                    if sub is not None:
+                        out += sub.answers
+                    cause = lookup_cause(sub)
+                    notes.append(CauseNote(f"the answer also holds what the server answers for {_fqdn(host)}, which "
+                                           f"cannot be known offline ({cause})", cause))
                 else:
                     out += sub.answers
             elif fam == q.type and host not in seen:
@@ -227,9 +235,13 @@ class K8sExternal(Behaviour):
                     dup.add((target, target))
                     for qtype in ("A", "AAAA"):
                         sub = self.setup.lookup(q, target.lower(), qtype) if self.setup.lookup else None
-                        if sub is None or sub.rcode is None:
-                            notes.append(f"the additional section also holds what the server answers for {target} "
-                                         f"{qtype}, which cannot be known offline")
+                        if sub is None or sub.rcode is None or sub.cause:
+                            if sub is not None:
+                                extra += sub.answers
+                            cause = lookup_cause(sub)
+                            notes.append(CauseNote(f"the additional section also holds what the server answers for "
+                                                   f"{target} {qtype}, which cannot be known offline ({cause})",
+                                                   cause))
                         else:
                             extra += sub.answers
                 continue

@@ -31,7 +31,7 @@ import re
 from ...addresses import zones_from_args
 from ...knowledge.spec import version_tuple
 from ..behaviour import Behaviour, all_args, properties
-from ..model import Record
+from ..model import CauseNote, Record, cause_of, lookup_cause
 from ..names import Fall, ZoneSet, address_from_reverse, is_subdomain, split_labels, trim_zone
 
 DNS_SCHEMA_VERSION = "1.1.0"
@@ -245,6 +245,7 @@ class Kubernetes(Behaviour):
         else:
             reply = self.answer(q, why, "NOERROR", records, additional=extra)
         reply.notes.extend(notes)
+        reply.cause = cause_of(notes)
         return reply
 
     def soa(self, zone) -> Record:
@@ -386,6 +387,75 @@ class Kubernetes(Behaviour):
             r.prefer = segs[last - 1] == "prefer"
             r.topo = ".".join(segs[:last - 1])
         return r, False
+
+    # ------------------------------------------------------------------ metadata.Provider (metadata.go)
+    REQUEST_LABELS = ("port-name", "protocol", "endpoint", "cluster", "zone", "service", "namespace", "kind",
+                      "parse-error")
+
+    def provide_metadata(self, q, labels) -> None:
+        """Kubernetes.Metadata: the client's pod (podWithIP), then what parseRequest reads from a name in its
+        zones. Modelled as in 1.9.0 onwards (parse.go lost its "*" defaults in 1.9.0; client-label/ came in
+        1.11.3, kubernetes/cluster with multicluster in 1.12.2, kubernetes/zone with zonal in 1.14.7); the
+        plugin is no metadata provider before 1.5.1."""
+        version = version_tuple(self.setup.version)
+        if version < (1, 5, 1):
+            return
+        if version < (1, 9, 0) or self.config_error:
+            why = (f"its configuration is invalid ({self.config_error})" if self.config_error else
+                   f"the simulator models the kubernetes plugin's metadata of 1.9.0 onwards, not of "
+                   f"{self.setup.version}")
+            labels.mark_unknown("kubernetes/*", why)
+            return
+        # autopath.go podWithIP: only `pods verified` keeps the pod cache; without it no client label is set.
+        if self.pods == "verified":
+            self._client_labels(q, labels, version)
+        zone = self.zones.match(q.name)
+        if not zone:
+            return
+        if self.multicluster:
+            # metadata.go matches the multicluster zones against state.Zone, which the collector's request
+            # leaves empty: not modelled.
+            for name in self.REQUEST_LABELS:
+                labels.mark_unknown(f"kubernetes/{name}", "the kubernetes plugin has `multicluster`, whose metadata "
+                                                          "the simulator does not model")
+            return
+        r, invalid = self.parse(q.name, zone)
+        if invalid:
+            labels["kubernetes/parse-error"] = "invalid query name"      # kubernetes.go errInvalidRequest
+            return
+        labels["kubernetes/port-name"] = r.port
+        labels["kubernetes/protocol"] = r.protocol
+        labels["kubernetes/endpoint"] = r.endpoint
+        if self.zonal:
+            labels["kubernetes/zone"] = r.topo
+        labels["kubernetes/service"] = r.service
+        labels["kubernetes/namespace"] = r.namespace
+        # r.podOrSvc is the name's label itself: "svc" or "pod".
+        labels["kubernetes/kind"] = {"service": "svc", "pod": "pod"}.get(r.kind, "")
+
+    def _client_labels(self, q, labels, version) -> None:
+        cluster = self.cluster
+        if cluster is None:
+            labels.mark_unknown("kubernetes/client-*", f"which pod has the client's address {q.client_ip} needs "
+                                                      f"the cluster's pods (--cluster-state)")
+            return
+        # The pod cache is indexed by status.podIP (controller.go podIPIndexFunc) and holds the pods the
+        # `labels` selector lets through (podListFunc).
+        client = _canonical(q.client_ip)
+        pods = [p for p in cluster.pods if p.ips and _canonical(p.ips[0]) == client and self._pod_visible(p)]
+        if not pods:
+            return
+        if len(pods) > 1:
+            labels.mark_unknown("kubernetes/client-*", f"pods {', '.join(f'{p.namespace}/{p.name}' for p in pods)} "
+                                                      f"have the address {q.client_ip}; CoreDNS takes whichever "
+                                                      f"its pod index returns first")
+            return
+        pod = pods[0]
+        labels["kubernetes/client-namespace"] = pod.namespace
+        labels["kubernetes/client-pod-name"] = pod.name
+        if version >= (1, 11, 3):
+            for key, value in (pod.labels or {}).items():
+                labels[f"kubernetes/client-label/{key}"] = value
 
     # ------------------------------------------------------------------ the cluster's objects, as the caches hold them
     def _services_named(self, cluster, ns, name):
@@ -590,13 +660,16 @@ class Kubernetes(Behaviour):
                     out += [cname] + more
                     notes += sub_notes
                 continue
+            # backend_lookup.go: b.Lookup -> upstream.Lookup, asked in class IN (request.NewWithQuestion).
             sub = self.setup.lookup(q, target, qtype) if self.setup.lookup else None
-            if sub is None or sub.rcode is None:
+            if sub is None or sub.rcode is None or sub.cause:
                 out.append(cname)
-                why += (f"; the CNAME target {target} is looked up through the server: "
-                        f"{sub.unknown if sub else 'unknown'}")
-                notes.append("the answer also holds what the server answers for the CNAME target, which cannot be "
-                             "known offline")
+                if sub is not None:
+                    out += sub.answers
+                cause = lookup_cause(sub)
+                why += f"; the CNAME target {target} is looked up through the server: {cause}"
+                notes.append(CauseNote(f"the answer also holds what the server answers for the CNAME target "
+                                       f"{target}, which cannot be known offline ({cause})", cause))
             else:
                 out += [cname] + sub.answers
                 why += f"; the CNAME target {target} looked up through the server: {sub.rcode}"

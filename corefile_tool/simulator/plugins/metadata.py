@@ -20,8 +20,9 @@ class Metadata(Behaviour):
         return bool(self.zones.match(name))
 
     def serve(self, q, nxt):
-        if q.metadata:
-            keys = ", ".join(f"{k}={v}" for k, v in sorted(q.metadata.items()))
+        md = q.metadata
+        if md or getattr(md, "unknown", None):
+            keys = md.describe() if hasattr(md, "describe") else ", ".join(f"{k}={v}" for k, v in sorted(md.items()))
             return self.passes(q, nxt, f"metadata collected ({keys}); passes the query on")
         return self.passes(q, nxt, "passes the query on")
 

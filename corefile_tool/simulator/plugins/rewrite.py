@@ -26,7 +26,7 @@ import re
 from ...addresses import is_domain_name
 from ...knowledge import values
 from ..behaviour import Behaviour, all_args
-from ..model import SERVER_WRITTEN_RCODES, Record
+from ..model import CHANGE, SERVER_WRITTEN_RCODES, Record, lookup_cause
 from ..names import canonical
 
 CONTINUE, STOP = "continue", "stop"
@@ -168,7 +168,7 @@ VALUE_FIELDS = {"SRV": 3, "MX": 1, "CNAME": 0, "NS": 0, "DNAME": 0, "NAPTR": -1,
 # Each works on a mutable copy of the reply (_Msg) and one of its records, as ResponseRule.RewriteResponse does.
 
 class _Msg:
-    __slots__ = ("rcode", "answers", "authority", "additional", "notes", "incomplete")
+    __slots__ = ("rcode", "answers", "authority", "additional", "notes", "incomplete", "cause")
 
     def __init__(self, reply):
         self.rcode = reply.rcode
@@ -177,6 +177,7 @@ class _Msg:
         self.additional = [r.copy() for r in reply.additional]
         self.notes = []
         self.incomplete = []
+        self.cause = reply.cause
 
 
 class NameResponse:
@@ -242,6 +243,7 @@ class CnameResponse:
         if target != old:
             return
         qtype = self.q.type          # the request's type when the reply is written (cname_target.go)
+        # upstream.Lookup asks in class IN (request.NewWithQuestion), whatever the request's class.
         sub = self.lookup(self.q, new, qtype) if self.lookup else None
         if sub is None or sub.dropped:
             msg.notes.append(f"rewrite looked up the new CNAME target {new} {qtype} and got no reply: the answer "
@@ -254,10 +256,16 @@ class CnameResponse:
                 if rr.data == old:
                     rr.data = new
                     break
-        if sub.rcode is None:
+        if sub.rcode is None or sub.cause:
+            answers.extend(rr.copy() for rr in sub.answers)
             msg.incomplete.append(new)
+            msg.cause = msg.cause or lookup_cause(sub)
             msg.notes.append(f"rewrite pointed the CNAME at {new}; the answer also holds what the server answers "
-                             f"for {new} {qtype}, which cannot be known offline ({sub.unknown or 'unknown'})")
+                             f"for {new} {qtype}, which cannot be known offline ({lookup_cause(sub)})")
+            # The lookup happens on the way back: its outcome gets a step of its own after the lookup's steps.
+            self.q.step("rewrite", self.rule.line, CHANGE, f"`{self.rule.text}` (line {self.rule.line}) on the "
+                                                           f"reply: the CNAME to {old} now points at {new}, looked up "
+                                                           f"through the server: {lookup_cause(sub)}")
         else:
             answers.extend(rr.copy() for rr in sub.answers)
             msg.notes.append(f"rewrite pointed the CNAME at {new} and looked it up through the server: {sub.rcode}, "
@@ -586,9 +594,10 @@ class Edns0Rule(Rule):
         value = q.metadata.get(label, "")
         if value:
             return str(value).encode(), f"{label} = {value!r}"
-        if ctx.metadata_unknown(label):
-            raise _Unknowable(f"the metadata label {label} is collected by a plugin of this block whose value "
-                              f"cannot be known offline")
+        # labels.py: a label a provider sets from what cannot be known offline.
+        why = q.metadata.why_unknown(label) if hasattr(q.metadata, "why_unknown") else ""
+        if why:
+            raise _Unknowable(f"the metadata label {label} cannot be known offline: {why}")
         return None
 
     def apply(self, q, ctx):
@@ -749,26 +758,18 @@ def make_rule(words, line):
 class _Context:
     """What the rules of one query share: the question name as written now, the EDNS0 options the rules put in
     the request, and the block's view of metadata."""
-    __slots__ = ("written", "options", "opt_added", "lookup", "providers")
+    __slots__ = ("written", "options", "opt_added", "lookup")
 
-    def __init__(self, written, lookup, providers):
+    def __init__(self, written, lookup):
         self.written = written
         self.options = {}
         self.opt_added = False
         self.lookup = lookup
-        self.providers = providers
 
     def add_opt(self, q):
         if not self.opt_added and not q.do and q.bufsize == 512:
             q.bufsize = 4096            # edns0.go setupEdns0Opt: SetEdns0(4096, false) on a request without OPT
         self.opt_added = True
-
-    def metadata_unknown(self, label):
-        return any(label.startswith(p) for p in self.providers)
-
-
-# Metadata providers (plugins with a Metadata method) whose values the simulator does not compute.
-UNMODELLED_PROVIDERS = {"kubernetes": "kubernetes/", "geoip": "geoip/"}
 
 
 class Rewrite(Behaviour):
@@ -790,9 +791,6 @@ class Rewrite(Behaviour):
                 self.errors.append((d.line, str(e)))
             except RegexUnsupported as e:
                 self.unsupported.append((d.line, str(e)))
-        self.providers = ()
-        if setup.has("metadata"):
-            self.providers = tuple(p for name, p in UNMODELLED_PROVIDERS.items() if setup.has(name))
 
     def serve(self, q, nxt):
         if self.errors:
@@ -803,7 +801,7 @@ class Rewrite(Behaviour):
             return self.unknown(q, f"unknown: the simulator cannot evaluate {what}", line)
         original = (q.name, q.type, q.cls)
         written = q.qname_written
-        ctx = _Context(written or q.name, self.setup.lookup, self.providers)
+        ctx = _Context(written or q.name, self.setup.lookup)
         response_rules = []
         done = []
         line = self.line
@@ -883,6 +881,7 @@ class Rewrite(Behaviour):
         reply.rcode = msg.rcode
         reply.answers, reply.authority, reply.additional = msg.answers, msg.authority, msg.additional
         reply.notes.extend(msg.notes)
+        reply.cause = msg.cause
         if [r.text() for r in reply.answers] != before and any(isinstance(r, (NameResponse, ValueResponse))
                                                                 for r in rules):
             reply.notes.append("rewrite mapped the answer back to the name that was asked")

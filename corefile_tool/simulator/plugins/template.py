@@ -20,13 +20,13 @@ from ...addresses import zones_from_args
 from ...knowledge import values
 from ..behaviour import Behaviour, ConfigError, all_args, properties
 from ..gotemplate import TemplateError, Unsupported, render
+from ..labels import Labels, UnknownLabel
+from ..model import lookup_cause
 from ..names import Fall, ZoneSet
 from ..records import RecordError, parse_rr
 
 MAX_REGEXP_LEN = 10000          # setup.go maxRegexpLen
 CLASS_NUMBERS = {"IN": 1, "CS": 2, "CH": 3, "HS": 4, "NONE": 254, "ANY": 255}
-# Metadata providers (plugins with a Metadata method) whose values the simulator does not compute.
-UNMODELLED_PROVIDERS = {"kubernetes": "kubernetes/", "geoip": "geoip/"}
 
 
 class _RegexUnsupported(Exception):
@@ -116,17 +116,23 @@ class TemplatePlugin(Behaviour):
         super().__init__(directives, setup)
         self.templates = [Template(d, setup) for d in directives]
         self.zones = ZoneSet(z for t in self.templates for z in t.zones.zones)
-        self.providers = ()
-        if setup.has("metadata"):
-            self.providers = tuple(p for name, p in UNMODELLED_PROVIDERS.items() if setup.has(name))
 
-    def _metadata(self, q, label):
-        """metadata.ValueFunc: the value a provider set for this query, "" when none did."""
-        value = q.metadata.get(label)
-        if value is None and any(label.startswith(p) for p in self.providers):
-            raise Unsupported(f"the metadata label {label}, set by a plugin of this block from what cannot be "
-                              f"known offline")
-        return "" if value is None else str(value)
+    @staticmethod
+    def _metadata(q, label):
+        """metadata.ValueFunc on the query's context: the value a provider set, "" when none did (also when no
+        collector ran); UnknownLabel when a provider sets it from what cannot be known offline (labels.py)."""
+        md = q.metadata
+        if not isinstance(md, Labels):
+            return str(md.get(label, ""))
+        return md.value(label)
+
+    @classmethod
+    def _meta(cls, q, label):
+        """`.Meta "label"` in an answer template: what the simulator cannot render is gotemplate's Unsupported."""
+        try:
+            return cls._metadata(q, label)
+        except UnknownLabel as e:
+            raise Unsupported(str(e)) from None
 
     def serve(self, q, nxt):
         if not self.zones.match(q.name):
@@ -159,7 +165,9 @@ class TemplatePlugin(Behaviour):
             if t.vars or t.exprs:
                 try:
                     outcome = self._evaluate(q, t, groups)
-                except Unsupported as e:
+                except UnknownLabel as e:
+                    return self.unknown(q, f"unknown: {t.describe()}: its var/expr lines read {e}", t.line)
+                except (Unsupported, exprlang.Unsupported) as e:
                     return self.unknown(q, f"unknown: {t.describe()}: its var/expr lines use {e}, which the "
                                            f"simulator does not evaluate", t.line)
                 kind, detail = outcome
@@ -219,7 +227,7 @@ class TemplatePlugin(Behaviour):
             "Remote": q.client_ip, "Var": variables if variables is not None else {}, "Message": None,
             "Question": {"Name": q.qname_written or q.name, "Qtype": _type_number(q.type),
                          "Qclass": CLASS_NUMBERS.get(q.cls, 0)},
-            "Meta": lambda label: self._metadata(q, label) if self.setup.has("metadata") else "",
+            "Meta": lambda label: self._meta(q, label),
         }
         sections = {}
         for section in ("answer", "additional", "authority"):
@@ -228,6 +236,8 @@ class TemplatePlugin(Behaviour):
                 try:
                     out.append(parse_rr(render(text, data)))
                 except Unsupported as e:
+                    if str(e).startswith("the metadata label "):
+                        return self.unknown(q, f"unknown: the {section} template reads {e}", t.line)
                     return self.unknown(q, f"unknown: the {section} template uses {e}, which the simulator does "
                                            f"not render", t.line)
                 except (TemplateError, RecordError) as e:
@@ -237,27 +247,32 @@ class TemplatePlugin(Behaviour):
         answers = []
         lookups = []
         incomplete = []
+        cause = ""
         for rr in sections["answer"]:
             answers.append(rr)
             if q.type in ("A", "AAAA") and rr.type == "CNAME" and self.setup.lookup:
+                # template.go: upstream.Lookup(ctx, state, target, state.QType()), asked in class IN
+                # (request.NewWithQuestion) whatever the query's class.
                 target = rr.data
                 sub = self.setup.lookup(q, target, q.type)
                 if sub is None or sub.dropped:
                     # upstream.Lookup returns no message: nothing is added (template.go).
                     lookups.append(f"the CNAME target {target} looked up through the server: no reply")
-                elif sub.rcode is not None:
+                elif sub.rcode is not None and not sub.cause:
                     answers.extend(sub.answers)
                     lookups.append(f"the CNAME target {target} looked up through the server: {sub.rcode}, "
                                    f"{len(sub.answers)} record(s)")
                 else:
+                    answers.extend(sub.answers)
                     incomplete.append(target)
-                    lookups.append(f"the CNAME target {target} is looked up through the server: "
-                                   f"{sub.unknown or 'unknown'}")
+                    cause = cause or lookup_cause(sub)
+                    lookups.append(f"the CNAME target {target} is looked up through the server: {lookup_cause(sub)}")
         reason = why + f": answers rcode {t.rcode}" + ("; " + "; ".join(lookups) if lookups else "")
         reply = self.answer(q, reason, t.rcode, answers, sections["authority"], sections["additional"], line=t.line)
         if incomplete:
+            reply.cause = cause
             reply.notes.append("the answer also holds what the server answers for " + ", ".join(incomplete)
-                               + ", which cannot be known offline")
+                               + f", which cannot be known offline ({cause})")
         return reply
 
 
