@@ -9,9 +9,9 @@ from typing import Iterator, Optional
 
 from .lexer import Comment, Token
 
-# The node classes are written out rather than made with @dataclass: generating their methods cost a fifth of a
-# cold `corefile parse` (exec of generated source per class), and __slots__ makes the 10,000s of nodes of a big
-# Corefile cheaper to build. They behave as the dataclasses did: same constructor, field-wise ==, unhashable,
+# The node classes are written out rather than made with @dataclass: generating their methods (an exec of
+# generated source per method) was 7% of a cold `corefile parse`, and __slots__ makes the 10,000s of nodes of a
+# big Corefile cheaper to build. They behave as the dataclasses did: same constructor, field-wise ==, unhashable,
 # the same repr. Corefile keeps its __dict__: callers hang caches on it (simulator, k8s.live, _secrets below).
 
 _FRESH = object()   # the default "a new empty list (dict)", as dataclasses' default_factory did
@@ -267,6 +267,9 @@ class Corefile:
         self.as_written = as_written  # parsed for fmt: imports unexpanded, snippets as blocks, {$ENV} kept
         self.env_values = {} if env_values is _FRESH else env_values  # {$VAR}/{%VAR%} reference -> value
         self.env_unset = env_unset        # those references whose variable was not set
+        # reference -> why it has no value here, where the environment came from elsewhere (k8s: the CoreDNS
+        # container's env entry read from a Secret, a pod field, ...); kept out of equality like a cache
+        self.env_notes: dict = {}
 
     def __eq__(self, other):
         if other.__class__ is not self.__class__:

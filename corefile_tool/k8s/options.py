@@ -1,34 +1,57 @@
 """The `--k8s` options `corefile lint` and `corefile simulate` share: where the live Corefile (and, for simulate,
 the cluster state) is read from.
 
-Only click is imported here; the kubernetes client loads when a cluster is actually asked.
+Only click is imported here; the k8s modules (client, live, and the kubernetes client behind them) load when a
+cluster is actually asked: every `corefile lint` and `simulate` imports this module, most never use --k8s.
 """
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
 from typing import Optional
 
 import click
 
-from .client import DEFAULT_TIMEOUT
-from .live import CONFIGMAP, KEY, NAMESPACE
+# The defaults of client.DEFAULT_TIMEOUT and live.NAMESPACE/CONFIGMAP/KEY, written here so that declaring the
+# options does not import those modules (tests/test_cli_startup.py keeps them equal).
+DEFAULT_TIMEOUT = 10.0
+NAMESPACE = "kube-system"
+CONFIGMAP = "coredns"
+KEY = "Corefile"
 
 COMPANIONS = "--kubeconfig, --context, --namespace, --configmap, --key and --request-timeout"
 
 
-@dataclass
 class K8sSource:
-    """What `--k8s` and its companions asked for. Falsy when `--k8s` was not given."""
-    enabled: bool = False
-    kubeconfig: Optional[str] = None
-    context: Optional[str] = None
-    namespace: str = NAMESPACE
-    configmap: str = CONFIGMAP
-    key: str = KEY
-    timeout: float = DEFAULT_TIMEOUT
-    cluster_state: bool = False          # --cluster-state-from-k8s
-    _cluster: object = field(default=None, repr=False)
+    """What `--k8s` and its companions asked for. Falsy when `--k8s` was not given.
+
+    A plain class, not a dataclass: generating one is a noticeable part of a cold `corefile lint`."""
+
+    _FIELDS = ("enabled", "kubeconfig", "context", "namespace", "configmap", "key", "timeout", "cluster_state",
+               "_cluster")
+
+    def __init__(self, enabled: bool = False, kubeconfig: Optional[str] = None, context: Optional[str] = None,
+                 namespace: str = NAMESPACE, configmap: str = CONFIGMAP, key: str = KEY,
+                 timeout: float = DEFAULT_TIMEOUT, cluster_state: bool = False, _cluster: object = None):
+        self.enabled = enabled
+        self.kubeconfig = kubeconfig
+        self.context = context
+        self.namespace = namespace
+        self.configmap = configmap
+        self.key = key
+        self.timeout = timeout
+        self.cluster_state = cluster_state      # --cluster-state-from-k8s
+        self._cluster = _cluster
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return tuple(getattr(self, f) for f in self._FIELDS) == tuple(getattr(other, f) for f in self._FIELDS)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._FIELDS if f != "_cluster")
+        return f"{type(self).__qualname__}({shown})"
 
     def __bool__(self) -> bool:
         return self.enabled

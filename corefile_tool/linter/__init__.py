@@ -68,7 +68,7 @@ def _host_dependent(found, corefile: Corefile) -> list:
     is `info`, same code, and says which variable it waited for (README: "never a guess")."""
     stoppers = {d for d in corefile.diagnostics if d.severity == "error"}
     # ref -> why it is unset, for each of env_unset, when the parse's environment is not this host's (k8s/live.py)
-    notes = getattr(corefile, "env_notes", None)
+    notes = corefile.env_notes
     directive_words = None
     out = []
     for d in found:

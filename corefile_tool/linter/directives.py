@@ -29,10 +29,31 @@ EXTERNAL = "external-plugin"
 ONCE_MESSAGE = "this plugin can only be used once per Server Block"
 
 
+# Lines of at most one word known to fit their slots, by (slots, reads[, word]): a large Corefile repeats such
+# lines (`errors`, `cache 30`, `policy round_robin`) thousands of times, and a fit depends on nothing else (the
+# value checkers are pure, see knowledge/spec._CHECKED). Longer lines are seldom repeated (`forward . IP IP`),
+# and a misfit is not kept: its finding names a token.
+_FITS: set = set()
+_FITS_MAX = 100_000
+
+
 def match_slots(slots: tuple, args: list[Token], anchor: Token, reads: str = READS_ALL, says: tuple = ()):
     """Fit words to slots the way setup reads them (`reads`, see knowledge/spec.py); returns None, or
     (code, token, message) for the first misfit, in the plugin's own words (`says`) where CoreDNS has them, else
     in caddy's ArgErr or the value type's."""
+    n = len(args)
+    if n > 1:
+        return _match_slots(slots, args, anchor, reads, says)
+    key = (slots, reads, args[0].text) if n else (slots, reads)
+    if key in _FITS:
+        return None
+    found = _match_slots(slots, args, anchor, reads, says)
+    if found is None and len(_FITS) < _FITS_MAX:
+        _FITS.add(key)
+    return found
+
+
+def _match_slots(slots: tuple, args: list[Token], anchor: Token, reads: str, says: tuple):
     if reads == READS_ALL and args:
         most = _most(slots)
         if most is not None and len(args) > most:

@@ -243,8 +243,12 @@ def _upstreams(directive, ctx):
     if len(args) < 2:
         return
     v = version_tuple(ctx.version)
-    resolvers = [line for line in _lines_by_name(directive).get("resolver", ()) if line.args]
-    ups = _Upstreams(args[1:], ctx, ctx.version, system_resolver=not (resolvers and v >= (1, 14, 4)))
+    # Each property looked up by a scan of the block's few lines rather than an index of all of them
+    # (_lines_by_name): this runs for every `forward`, and a large mesh has one per peer.
+    block = directive.block
+    resolvers = v >= (1, 14, 4) and block is not None and any(
+        line.name_token.text == "resolver" and line.args for line in block.directives)
+    ups = _Upstreams(args[1:], ctx, ctx.version, system_resolver=not resolvers)
     for problem in ups.problems:
         yield problem
         if problem[2] == "error":
@@ -258,8 +262,8 @@ def _upstreams(directive, ctx):
         yield args[1 + MAX_UPSTREAMS] if len(args) > 1 + MAX_UPSTREAMS else args[-1], \
             f"more than {MAX_UPSTREAMS} TOs configured: {count}"
         return
-    if v >= (1, 14, 0):
-        servername = [line for line in _lines_by_name(directive).get("tls_servername", ()) if line.args]
+    if v >= (1, 14, 0) and block is not None:
+        servername = [line for line in block.directives if line.name_token.text == "tls_servername" and line.args]
         if servername:
             for tok in args[1:]:
                 trans, _ = _split_transport(tok.text)

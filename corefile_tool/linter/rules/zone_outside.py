@@ -32,17 +32,35 @@ Good:
 """
 
 
+_UNSEEN = object()
+
+
 def check(corefile, ctx):
+    # Runs over every directive of every block, so the per-directive work is kept small: the plugin facts are
+    # looked up once per directive name, and a root zone word (`forward .`, the common case) is settled at once.
+    scoped = {}     # directive name -> its plugin's argument slots when zone-scoped, else None
     for block in corefile.server_blocks:
         block_zones = None
         renames = None
         for d in block.directives:
-            plugin = ctx.plugin(d.name)
-            if plugin is None or not plugin.zones or plugin.free_args or not plugin.handles_queries or not d.args:
+            if not d.args:
                 continue
-            words = zone_words(_slots(plugin.args), d.arg_texts)
+            name = d.name_token.text
+            slots = scoped.get(name, _UNSEEN)
+            if slots is _UNSEEN:
+                plugin = ctx.plugin(name)
+                slots = scoped[name] = (
+                    _slots(plugin.args) if plugin is not None and plugin.zones and not plugin.free_args
+                    and plugin.handles_queries else None)
+            if slots is None:
+                continue
+            words = zone_words(slots, [t.text for t in d.args])
             if not words:
                 continue  # no zone arguments: the plugin serves the block's own zones
+            if all(w == "." for w in words):
+                # the root is at or above every zone: it overlaps the block's, whichever they are (and a block
+                # with no zones, or one that renames, reports nothing either way)
+                continue
             if block_zones is None:
                 block_zones = list(dict.fromkeys(ctx.block_zones(block)))
                 renames = any((p := ctx.plugin(x.name)) is not None and p.renames for x in block.directives)
