@@ -20,7 +20,6 @@ import re
 import stat
 import sys
 import zlib
-from pathlib import Path
 from typing import Optional
 
 from . import lexer as lexmod
@@ -49,13 +48,21 @@ _TABLE_FORMAT = 2
 
 # ---------------------------------------------------------------------------------------------- LALR table
 
-def grammar_path() -> Path:
-    """grammar/ lives at the repository root and ships inside the wheel as corefile_tool/grammar/."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "grammar" / _GRAMMAR_FILE, here.parent / "grammar" / _GRAMMAR_FILE):
-        if candidate.is_file():
+def _grammar_file() -> str:
+    """grammar/ lives at the repository root and ships inside the wheel as corefile_tool/grammar/. (os.path, not
+    pathlib: pathlib pulls in urllib, a tenth of `corefile parse`'s start-up.)"""
+    here = os.path.dirname(os.path.realpath(__file__))
+    for directory in (here, os.path.dirname(here)):
+        candidate = os.path.join(directory, "grammar", _GRAMMAR_FILE)
+        if os.path.isfile(candidate):
             return candidate
     raise FileNotFoundError(f"{_GRAMMAR_FILE} not found next to {here}")
+
+
+def grammar_path():
+    from pathlib import Path
+
+    return Path(_grammar_file())
 
 
 def grammar_digest(grammar: bytes) -> str:
@@ -112,12 +119,12 @@ def table_json(table: dict) -> str:
     return json.dumps(table, sort_keys=True, separators=(",", ":")) + "\n"
 
 
-def _cache_dir() -> Path:
+def _cache_dir() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "corefile"
+    return os.path.join(base, "corefile")
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _write_atomically(path, text: str) -> None:
     from .files import write_atomically
 
     write_atomically(path, text, mode=0o644)  # the table is no secret and ships in the wheel
@@ -125,13 +132,15 @@ def _write_atomically(path: Path, text: str) -> None:
 def load_table_data() -> dict:
     """The packaged table when it matches the grammar, else one from the user's cache, else a fresh build
     (cached for next time; a read-only home only costs speed)."""
-    grammar = grammar_path()
-    source = grammar.read_bytes()
+    grammar = _grammar_file()
+    with open(grammar, "rb") as f:
+        source = f.read()
     digest = grammar_digest(source)
-    cached = _cache_dir() / f"corefile-{digest}.lalr.json"
-    for candidate in (grammar.with_name(_TABLE_FILE), cached):
+    cached = os.path.join(_cache_dir(), f"corefile-{digest}.lalr.json")
+    for candidate in (os.path.join(os.path.dirname(grammar), _TABLE_FILE), cached):
         try:
-            data = json.loads(candidate.read_text(encoding="utf-8"))
+            with open(candidate, encoding="utf-8") as f:
+                data = json.loads(f.read())
         except (OSError, ValueError):
             continue
         if isinstance(data, dict) and data.get("grammar_digest") == digest:
@@ -541,8 +550,7 @@ class Parser:
         self.as_written = as_written
         self.text = text
         self.env = os.environ if env is None else env
-        main = Path(path) if path not in ("-", "") else Path("Corefile")
-        self.main_abs = os.path.abspath(str(main))
+        self.main_abs = os.path.abspath(os.fspath(path) if path not in ("-", "") else "Corefile")
         self.base_dir = os.path.abspath(base_dir) if base_dir else os.path.dirname(self.main_abs)
         self.base_real = os.path.realpath(self.base_dir)
         self.allow_outside = allow_import_outside
@@ -1065,7 +1073,7 @@ def parse(source, *, path: Optional[str] = None, env=None, allow_import_outside:
     path cannot be read. `as_written=True` keeps the file as its author wrote it (for fmt): imports are not
     expanded, snippet definitions stay blocks keyed "(name)", {$ENV} references stay unsubstituted.
     """
-    if isinstance(source, Path) or (isinstance(source, str) and path is None and "\n" not in source
+    if isinstance(source, os.PathLike) or (isinstance(source, str) and path is None and "\n" not in source
                                     and "{" not in source and os.path.isfile(source)):
         path = str(source)
         text = read_source(path)

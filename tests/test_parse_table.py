@@ -44,7 +44,7 @@ def test_a_changed_grammar_is_rebuilt_into_the_cache(tmp_path, monkeypatch):
     shutil.copy(grammar_path(), grammar_dir / "corefile.lark")
     with open(grammar_dir / "corefile.lark", "a") as fh:
         fh.write("// a comment changes the digest\n")
-    monkeypatch.setattr(parser_module, "grammar_path", lambda: grammar_dir / "corefile.lark")
+    monkeypatch.setattr(parser_module, "_grammar_file", lambda: str(grammar_dir / "corefile.lark"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     data = parser_module.load_table_data()
     cached = list((tmp_path / "cache" / "corefile").glob("*.lalr.json"))
