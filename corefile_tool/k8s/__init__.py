@@ -11,6 +11,14 @@ The official `kubernetes` client is imported only inside these modules' function
 stays cheap.
 """
 
+# Where CoreDNS's configuration lives in a cluster unless told otherwise, and how long an API request may take:
+# here, so that declaring the `--k8s` options (options.py, imported by every `corefile lint` and `simulate`)
+# needs neither client.py nor live.py.
+DEFAULT_TIMEOUT = 10.0
+NAMESPACE = "kube-system"
+CONFIGMAP = "coredns"
+KEY = "Corefile"
+
 
 class K8sError(Exception):
     """A failure talking to a cluster, already phrased as the one line the user sees (secrets removed)."""

@@ -15,8 +15,8 @@ import os
 from typing import Optional
 
 from . import K8sError, K8sUsageError
+from . import DEFAULT_TIMEOUT
 
-DEFAULT_TIMEOUT = 10.0
 REDACTED = "<redacted>"
 # kubeconfig fields that hold secrets (user entries and auth-provider config); exec env values are added too.
 _SECRET_KEYS = {"token", "password", "client-key-data", "access-token", "id-token", "refresh-token",

@@ -18,10 +18,8 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from . import K8sError
+from . import CONFIGMAP, KEY, NAMESPACE
 
-NAMESPACE = "kube-system"
-CONFIGMAP = "coredns"
-KEY = "Corefile"
 CUSTOM_CONFIGMAP = "coredns-custom"
 CUSTOM_DIR = "custom"
 SERVER_SUFFIX = ".server"

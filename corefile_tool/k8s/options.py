@@ -11,12 +11,7 @@ from typing import Optional
 
 import click
 
-# The defaults of client.DEFAULT_TIMEOUT and live.NAMESPACE/CONFIGMAP/KEY, written here so that declaring the
-# options does not import those modules (tests/test_cli_startup.py keeps them equal).
-DEFAULT_TIMEOUT = 10.0
-NAMESPACE = "kube-system"
-CONFIGMAP = "coredns"
-KEY = "Corefile"
+from . import CONFIGMAP, DEFAULT_TIMEOUT, KEY, NAMESPACE
 
 COMPANIONS = "--kubeconfig, --context, --namespace, --configmap, --key and --request-timeout"
 

@@ -201,13 +201,9 @@ def _go_cidr(text, param):
     """Go net.ParseCIDR exactly: ADDRESS/PREFIX with a decimal prefix length (no netmask form, no IPv6 zone),
     the address not required to be the network's first."""
     mask = text.rpartition("/")[2]
-    if "/" not in text or "%" in text or not mask or not all("0" <= c <= "9" for c in mask):
+    if "%" in text or not mask or not all("0" <= c <= "9" for c in mask):
         return f"invalid CIDR address: {text}"
-    try:
-        ipaddress.ip_network(text, strict=False)
-    except ValueError:
-        return f"invalid CIDR address: {text}"
-    return None
+    return _cidr(text, param)
 
 
 @value_type("ip_or_cidr")
